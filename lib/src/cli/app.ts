@@ -1,0 +1,167 @@
+import yargs, { type Argv } from "yargs";
+import { type ColorMode, colorEnabled } from "../output/color.js";
+import { CommandError, exitCodeOf, formatError, UsageError } from "./errors.js";
+import { ExitCode } from "./exit-codes.js";
+import type { Clock, IOStreams } from "./io.js";
+import { type KubeFlags, kubeFlagsFrom, withKubeFlags } from "./kube-flags.js";
+
+/** What every command gets besides its own flags: streams, clock, environment and global flags. */
+export interface CommandContext {
+  io: IOStreams;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  kube: KubeFlags;
+  output: string;
+  color: boolean;
+  verbose: number;
+}
+
+/**
+ * A command in kubectl's shape (k8s.io/kubectl/pkg/cmd): `complete` fills defaults from
+ * kubeconfig and environment, `validate` rejects bad input with one clear line (UsageError), and
+ * `run` does the work and returns the exit code.
+ */
+export interface Command {
+  complete(): Promise<void> | void;
+  validate(): void;
+  run(): Promise<ExitCode>;
+}
+
+export interface CommandSpec {
+  /** yargs command string, e.g. "expiry" or "inspect <target>". */
+  command: string;
+  describe: string;
+  builder?: (y: Argv) => Argv;
+  examples?: [string, string][];
+  /** Output formats this command accepts with -o; the first is the default. */
+  outputs?: readonly string[];
+  create(args: Record<string, unknown>, ctx: CommandContext): Command;
+}
+
+export interface PluginSpec {
+  /** The kubectl subcommand: "certs" for kubectl-certs. */
+  name: string;
+  version: string;
+  summary: string;
+  commands: readonly CommandSpec[];
+}
+
+export interface RunOptions {
+  io: IOStreams;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+}
+
+const OUTPUT_GROUP = "Output flags:";
+
+function globalFlags(y: Argv) {
+  return withKubeFlags(y)
+    .option("output", { alias: "o", type: "string", group: OUTPUT_GROUP, describe: "Output format" })
+    .option("color", {
+      type: "string",
+      choices: ["auto", "always", "never"],
+      default: "auto",
+      group: OUTPUT_GROUP,
+      describe: "Colour output; auto honours NO_COLOR and colours only a terminal",
+    })
+    .option("verbose", {
+      alias: "v",
+      type: "number",
+      default: 0,
+      group: OUTPUT_GROUP,
+      describe: "Log level; 1 or more prints stack traces on errors",
+    });
+}
+
+/**
+ * Parses argv with yargs (parsing only: yargs neither prints nor exits here) and runs the chosen
+ * command through complete → validate → run. Returns the exit code; never throws.
+ */
+export async function runPlugin(
+  spec: PluginSpec,
+  argv: readonly string[],
+  options: RunOptions,
+): Promise<number> {
+  const { io } = options;
+  const program = `kubectl ${spec.name}`;
+  let verbose = 0;
+  try {
+    let parser = globalFlags(
+      yargs([...argv])
+        .scriptName(program)
+        .usage(`${spec.summary}\n\nUsage: ${program} <command> [flags]`)
+        .version(spec.version)
+        .help("help")
+        .alias("help", "h")
+        .strict()
+        .env(false)
+        .wrap(Math.min(120, (io.out as { columns?: number }).columns ?? 100))
+        .exitProcess(false)
+        .fail((message: string | undefined, err: Error | undefined) => {
+          throw err ?? new UsageError(message ?? "invalid arguments", `see '${program} --help'`);
+        }),
+    );
+    for (const command of spec.commands) {
+      parser = parser.command(command.command, command.describe, (y) => {
+        let built = command.builder ? command.builder(y) : y;
+        for (const [example, text] of command.examples ?? []) built = built.example(example, text);
+        return built;
+      });
+    }
+    let printed = "";
+    const args = (await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+      printed = output;
+    })) as Record<string, unknown> & { _: (string | number)[] };
+    verbose = Number(args.verbose) || 0;
+    if (printed) {
+      // --help or --version: yargs rendered it, we print it.
+      io.out.write(`${printed}\n`);
+      return ExitCode.OK;
+    }
+    const name = args._[0];
+    const spec_ = spec.commands.find((c) => c.command.split(" ")[0] === name);
+    if (!spec_) {
+      if (name === undefined) {
+        io.out.write(`${await parser.getHelp()}\n`);
+        return ExitCode.OK;
+      }
+      throw new UsageError(`unknown command "${name}" for "${program}"`, `see '${program} --help'`);
+    }
+    const outputs = spec_.outputs ?? ["table", "wide", "json", "yaml"];
+    const output = typeof args.output === "string" ? args.output : (outputs[0] as string);
+    if (!outputs.includes(output))
+      throw new UsageError(
+        `unsupported output format "${output}"`,
+        `use -o with one of: ${outputs.join(", ")}`,
+      );
+    const ctx: CommandContext = {
+      io,
+      clock: options.clock,
+      env: options.env,
+      kube: kubeFlagsFrom(args),
+      output,
+      color: colorEnabled(args.color as ColorMode, options.env, io.out.isTTY),
+      verbose,
+    };
+    const command = spec_.create(args, ctx);
+    await command.complete();
+    command.validate();
+    return await command.run();
+  } catch (err) {
+    const usage = err instanceof Error && !(err instanceof CommandError) && err.name === "YError";
+    const shown = usage ? new UsageError(err.message, `see '${program} --help'`) : err;
+    io.err.write(`${formatError(shown, program, verbose > 0)}\n`);
+    return exitCodeOf(shown);
+  }
+}
+
+/** The entry point of a plugin executable. */
+export async function main(spec: PluginSpec): Promise<void> {
+  const { processStreams, systemClock } = await import("./io.js");
+  const code = await runPlugin(spec, process.argv.slice(2), {
+    io: processStreams(),
+    clock: systemClock,
+    env: process.env,
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,59 @@
+// The test command behind `make test` and CI: typecheck, lint and format check, unit tests, then
+// the end-to-end tests against the real control plane inside a network namespace. It prints the
+// Node version first and one closing "N passed, N failed" line for the whole run.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const results = path.join(root, ".test-results");
+mkdirSync(results, { recursive: true });
+console.log(`kubemend tests on Node ${process.version} (${process.platform}/${process.arch})`);
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failedSteps = [];
+
+function step(name, command, args) {
+  console.log(`\n== ${name}`);
+  const started = Date.now();
+  const { status } = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+  console.log(
+    `== ${name}: ${status === 0 ? "ok" : `failed (exit ${status})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
+  if (status !== 0) failedSteps.push(name);
+  return status === 0;
+}
+
+function vitest(project, prefix = []) {
+  const json = path.join(results, `${project}.json`);
+  const args = [
+    "vitest",
+    "run",
+    "--project",
+    project,
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${json}`,
+  ];
+  const [command, ...rest] = [...prefix, "npx", ...args];
+  const ok = step(`${project} tests`, command, rest);
+  try {
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests;
+    totals.skipped += report.numPendingTests + report.numTodoTests;
+  } catch {
+    if (!ok) totals.failed += 1;
+  }
+}
+
+step("typecheck", "npx", ["tsc", "-b"]);
+step("lint and format", "npx", ["biome", "ci", "--colors=off", "."]);
+vitest("unit");
+if (step("control plane build (cached after the first run)", "bash", ["test/env/build-controlplane.sh"]))
+  vitest("e2e", ["scripts/in-netns.sh"]);
+
+console.log(`\n${failedSteps.length ? `failed steps: ${failedSteps.join(", ")}` : "all steps passed"}`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exitCode = failedSteps.length || totals.failed ? 1 : 0;

@@ -1,0 +1,29 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "build-controlplane.sh");
+let built: Promise<string> | undefined;
+
+/**
+ * The directory with etcd, etcdctl, etcdutl, kube-apiserver, kube-controller-manager and
+ * kube-scheduler (and etcd-legacy/), built from Go modules on first use and cached outside the
+ * repo. KUBEMEND_CONTROLPLANE_BIN names a ready directory and skips the build check.
+ */
+export function controlPlaneBin(): Promise<string> {
+  const preset = process.env.KUBEMEND_CONTROLPLANE_BIN;
+  if (preset) return Promise.resolve(preset);
+  built ??= new Promise((resolve, reject) => {
+    const child = spawn("bash", [SCRIPT], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolve(out.trim().split("\n").pop() as string);
+      else reject(new Error(`test/env/build-controlplane.sh exited ${code}`));
+    });
+  });
+  return built;
+}
