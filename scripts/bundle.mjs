@@ -1,5 +1,6 @@
 // Bundles each plugin into one ESM file with esbuild, and writes bin/kubectl-<name> launchers that
 // run it on Node >= 22.19 (the repo's own Node 24 under .tools/ when the system Node is older).
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,25 @@ await Promise.all(
       logLevel: "warning",
     }),
   ),
+);
+
+// The demo and the benchmark runner are bundled the same way, for scripts/dev.sh to run.
+const tools = { demo: "test/env/demo.ts", bench: "bench/main.ts" };
+await Promise.all(
+  Object.entries(tools)
+    .filter(([, entry]) => existsSync(path.join(root, entry)))
+    .map(([name, entry]) =>
+      build({
+        entryPoints: [path.join(root, entry)],
+        outfile: path.join(root, ".tsbuild", "bundles", `${name}.mjs`),
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node22",
+        banner: { js: banner },
+        logLevel: "warning",
+      }),
+    ),
 );
 
 await mkdir(path.join(root, "bin"), { recursive: true });

@@ -97,8 +97,9 @@ export async function runPlugin(
         .env(false)
         .wrap(Math.min(120, (io.out as { columns?: number }).columns ?? 100))
         .exitProcess(false)
+        .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
         .fail((message: string | undefined, err: Error | undefined) => {
-          throw err ?? new UsageError(message ?? "invalid arguments", `see '${program} --help'`);
+          throw err ?? new UsageError(usageMessage(message ?? "invalid arguments", argv), `see '${program} --help'`);
         }),
     );
     for (const command of spec.commands) {
@@ -153,6 +154,16 @@ export async function runPlugin(
     io.err.write(`${formatError(shown, program, verbose > 0)}\n`);
     return exitCodeOf(shown);
   }
+}
+
+/** yargs says "Unknown arguments: a, b"; kubectl says "unknown flag: --a" or "unknown command". */
+function usageMessage(message: string, argv: readonly string[]): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!unknown) return message;
+  const names = (unknown[1] as string).split(", ");
+  const flags = argv.filter((arg) => arg.startsWith("-") && names.includes(arg.replace(/^-+/, "").split("=")[0] as string));
+  if (flags.length > 0) return `unknown flag: ${flags.map((f) => f.split("=")[0]).join(", ")}`;
+  return `unknown command: ${names.join(", ")}`;
 }
 
 /** The entry point of a plugin executable. */

@@ -1,0 +1,41 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const PLUGIN_BIN = path.join(REPO, "bin");
+export const PLUGINS = ["certs", "csr", "etcdsnap", "netcheck"] as const;
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs the real kubectl with the built plugins first on PATH, so `kubectl certs ...` dispatches
+ * to bin/kubectl-certs exactly as it does for a user. Only PATH, HOME and the given variables
+ * reach it.
+ */
+export function kubectlPlugin(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<RunResult> {
+  if (!existsSync(path.join(PLUGIN_BIN, "kubectl-certs")))
+    throw new Error("the plugins are not built: run `npm run build` (make test does)");
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(
+      "kubectl",
+      args,
+      {
+        env: { PATH: `${PLUGIN_BIN}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME ?? "/tmp", ...env },
+        timeout: timeoutMs,
+        maxBuffer: 256 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
+      },
+    );
+  });
+}
