@@ -285,7 +285,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   }
 }
 
-function adminClient(kubeconfig: string): Promise<KubeClient> {
+export function adminClient(kubeconfig: string): Promise<KubeClient> {
   const config = loadKubeConfig(
     { kubeconfig, allNamespaces: false, asGroup: [], insecureSkipTlsVerify: false, requestTimeout: "30s" },
     { env: {} },

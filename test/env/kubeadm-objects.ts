@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ResourceRef } from "@kubemend/lib/kube/client";
 import { isConflict } from "@kubemend/lib/kube/errors";
 import { dump } from "js-yaml";
-import type { TestCluster } from "./cluster.js";
+import { adminClient, type TestCluster } from "./cluster.js";
 
 export const BOOTSTRAP_TOKEN_ID = "abcdef";
 export const BOOTSTRAP_TOKEN = `${BOOTSTRAP_TOKEN_ID}.0123456789abcdef`;
@@ -40,6 +40,17 @@ export async function applyKubeadmObjects(
   cluster: TestCluster,
   { certSANs = [] as string[], now = new Date() } = {},
 ): Promise<void> {
+  // As kubeadm does: super-admin.conf (system:masters) binds kubeadm:cluster-admins, the group
+  // of admin.conf, to cluster-admin; everything else is then written as that admin.
+  const superAdmin = await adminClient(cluster.pki.kubeconfig.superAdmin);
+  try {
+    await superAdmin.create(
+      RBAC("clusterrolebindings"),
+      binding("kubeadm:cluster-admins", "cluster-admin", "kubeadm:cluster-admins"),
+    );
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+  }
   const client = await cluster.admin();
   const create = async (ref: ResourceRef, body: unknown) => {
     try {
