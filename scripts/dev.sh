@@ -18,11 +18,21 @@ setup() {
   npm run --silent build
 }
 
+# Test-only system packages: etcd 3.4 (Debian's etcd-server) for snapshot-format tests.
+test_packages() {
+  command -v /usr/bin/etcd >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "dev: installing etcd-server and etcd-client (etcd 3.4) for the snapshot tests" >&2
+    (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends etcd-server etcd-client) >&2 ||
+      echo "dev: could not install etcd 3.4; its snapshot tests will be skipped with that reason" >&2
+  fi
+}
+
 task=${1:-}
 [ $# -gt 0 ] && shift
 case "$task" in
   setup) setup ;;
-  test) setup && node scripts/test.mjs "$@" ;;
+  test) setup && test_packages && node scripts/test.mjs "$@" ;;
   demo)
     setup
     bash test/env/build-controlplane.sh >/dev/null

@@ -1,0 +1,265 @@
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeKeyValue } from "../mvcc/keyvalue.js";
+import { decodeRevision } from "../mvcc/revision.js";
+import { etcdSnapshot, FLAVORS } from "../snapshot/testing.js";
+import { BoltError, type BoltReader, openBolt } from "./reader.js";
+import { boltFixture, type GoEntry } from "./testing.js";
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+async function dump(r: BoltReader, trail: string[] = []): Promise<GoEntry[]> {
+  const out: GoEntry[] = [];
+  const it = trail.length === 0 ? r.cursor([]) : r.cursor(trail.map((h) => Buffer.from(h, "hex")));
+  for await (const e of it) {
+    out.push({ path: trail, key: hex(e.key), value: e.value === null ? null : hex(e.value) });
+    if (e.value === null) out.push(...(await dump(r, [...trail, hex(e.key)])));
+  }
+  return out;
+}
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), "kubemend-bbolt-"));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function scratchFile(name: string, bytes: Uint8Array): Promise<string> {
+  const f = path.join(scratch, name);
+  await writeFile(f, bytes);
+  return f;
+}
+
+describe.each([true, false])("a bbolt file written by bbolt (persisted freelist: %s)", (persist) => {
+  it("lists every bucket and entry exactly as bbolt does, nested, inline and overflow included", async (ctx) => {
+    const fx = await boltFixture(persist);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const r = await openBolt(fx.file, { cacheBytes: 2 << 20 });
+    try {
+      expect(r.freelistPersisted).toBe(persist);
+      const got = await dump(r);
+      expect(got.length).toBe(fx.entries.length);
+      expect(got).toEqual(fx.entries);
+      const names = [];
+      for await (const b of r.buckets()) names.push(Buffer.from(b).toString());
+      expect(names).toEqual(["big", "empty", "inline", "nested", "overflow"]);
+    } finally {
+      await r.close();
+    }
+  }, 120_000);
+
+  it("passes the structure check and accounts for every page", async (ctx) => {
+    const fx = await boltFixture(persist);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const r = await openBolt(fx.file);
+    const res = await r.check();
+    await r.close();
+    expect(res.problems).toEqual([]);
+    expect(res.ok).toBe(true);
+    expect(res.freePages).toBeGreaterThan(0);
+    expect(res.reachablePages + res.freePages).toBe(res.highWaterMark);
+  }, 120_000);
+
+  it("gets single values, nested buckets and misses", async (ctx) => {
+    const fx = await boltFixture(persist);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const r = await openBolt(fx.file);
+    try {
+      expect(Buffer.from((await r.get(["nested", "child", "grand"], "deep")) ?? []).toString()).toBe("value");
+      expect(await r.get("nested", "child")).toBeNull();
+      expect(await r.get("big", "key-000000")).toBeUndefined();
+      expect((await r.get("big", "key-019999"))?.length).toBe(40 + (19999 % 200));
+      expect((await r.get("overflow", "300k"))?.length).toBe(300_000);
+      expect(await r.get("inline", Uint8Array.of(0x00, 0xff))).toEqual(new Uint8Array(0));
+      await expect(r.get("nope", "x")).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(r.get(["nested", "k"], "x")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    } finally {
+      await r.close();
+    }
+  }, 120_000);
+});
+
+describe("meta pages", () => {
+  it("falls back to the other meta page when one is corrupt and fails when both are", async (ctx) => {
+    const fx = await boltFixture(true);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const bytes = await readFile(fx.file);
+    const r = await openBolt(fx.file);
+    const { txid, pageSize, page } = r.meta;
+    await r.close();
+    const bad = Buffer.from(bytes);
+    bad.writeUInt8(bad.readUInt8(page * pageSize + 30) ^ 1, page * pageSize + 30); // inside the checksummed meta of the newer page
+    const r2 = await openBolt(await scratchFile("meta1.db", bad));
+    expect(r2.meta.page).toBe(1 - page);
+    expect(r2.meta.txid).toBe(txid - 1n);
+    await r2.close();
+    bad.writeUInt8(bad.readUInt8((1 - page) * pageSize + 30) ^ 1, (1 - page) * pageSize + 30);
+    await expect(openBolt(await scratchFile("meta2.db", bad))).rejects.toMatchObject({ code: "CHECKSUM" });
+  });
+
+  it("rejects files that are not bbolt with a typed error", async () => {
+    const cases: [string, Uint8Array, string][] = [
+      ["empty", new Uint8Array(0), "NOT_BOLT"],
+      ["zeros", new Uint8Array(1 << 20), "NOT_BOLT"],
+      ["text", Buffer.from("hello world\n".repeat(1000)), "NOT_BOLT"],
+    ];
+    for (const [name, bytes, code] of cases) {
+      const err = await openBolt(await scratchFile(name, bytes)).catch((e: unknown) => e);
+      expect(err, name).toBeInstanceOf(BoltError);
+      expect((err as BoltError).code, name).toBe(code);
+    }
+    await expect(openBolt(scratch)).rejects.toBeInstanceOf(BoltError);
+    await expect(openBolt(path.join(scratch, "missing"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("says TRUNCATED when the file is shorter than the meta page claims", async (ctx) => {
+    const fx = await boltFixture(false);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const r = await openBolt(fx.file);
+    const size = r.dataSize;
+    await r.close();
+    const bytes = (await readFile(fx.file)).subarray(0, size - 1);
+    await expect(openBolt(await scratchFile("short.db", bytes))).rejects.toMatchObject({ code: "TRUNCATED" });
+  });
+});
+
+describe("structural damage", () => {
+  async function damaged(name: string, edit: (buf: Buffer, r: BoltReader) => Promise<void>): Promise<string> {
+    const fx = await boltFixture(false);
+    if (typeof fx === "string") throw new Error(fx);
+    const f = path.join(scratch, name);
+    await copyFile(fx.file, f);
+    const buf = await readFile(f);
+    const r = await openBolt(f);
+    await edit(buf, r);
+    await r.close();
+    await writeFile(f, buf);
+    return f;
+  }
+  async function firstLeaf(r: BoltReader): Promise<number> {
+    let id = (await r.resolve("big")).root;
+    for (;;) {
+      const p = await r.page(id);
+      if (typeof p === "string") throw new Error(p);
+      if (p.flags === 2) return id;
+      id = Number(p.dv.getBigUint64(p.base + 16 + 8, true));
+    }
+  }
+  /** Root page id of the "big" bucket (a branch page) and its first two children. */
+  async function bigTree(r: BoltReader): Promise<{ root: number; children: [number, number] }> {
+    const ref = await r.resolve("big");
+    const p = await r.page(ref.root);
+    if (typeof p === "string" || p.flags !== 1) throw new Error("big's root is not a branch");
+    const child = (i: number) => Number(p.dv.getBigUint64(p.base + 16 + i * 16 + 8, true));
+    return { root: ref.root, children: [child(0), child(1)] };
+  }
+
+  it("finds a page referenced twice and never loops on it", async (ctx) => {
+    if (typeof (await boltFixture(false)) === "string") return ctx.skip("no Go toolchain");
+    const f = await damaged("twice.db", async (buf, r) => {
+      const { root, children } = await bigTree(r);
+      buf.writeBigUInt64LE(BigInt(children[0]), root * r.pageSize + 16 + 16 + 8);
+    });
+    const r = await openBolt(f);
+    const res = await r.check();
+    expect(res.problems.map((p) => p.code)).toContain("PAGE_MULTIPLE_REFERENCES");
+    await expect(async () => {
+      for await (const _ of r.cursor("big"));
+    }).rejects.toMatchObject({ code: "CORRUPT" });
+    await r.close();
+  });
+
+  it("finds out-of-bounds and wrongly typed pages", async (ctx) => {
+    if (typeof (await boltFixture(false)) === "string") return ctx.skip("no Go toolchain");
+    const f = await damaged("bounds.db", async (buf, r) => {
+      const { root, children } = await bigTree(r);
+      buf.writeBigUInt64LE(1n << 40n, root * r.pageSize + 16 + 8);
+      buf.writeUInt16LE(0x20, children[1] * r.pageSize + 8);
+    });
+    const r = await openBolt(f);
+    const res = await r.check();
+    await r.close();
+    const codes = res.problems.map((p) => p.code);
+    expect(codes).toContain("PAGE_OUT_OF_BOUNDS");
+    expect(codes).toContain("PAGE_INVALID_TYPE");
+  });
+
+  it("finds keys out of order", async (ctx) => {
+    if (typeof (await boltFixture(false)) === "string") return ctx.skip("no Go toolchain");
+    const f = await damaged("order.db", async (buf, r) => {
+      const base = (await firstLeaf(r)) * r.pageSize;
+      const keyAt = base + 16 + buf.readUInt32LE(base + 16 + 4); // leaf element 0: pos is at +4
+      buf[keyAt + 4] = 0x7a; // "key-…" becomes "key-z…", above its neighbours
+    });
+    const r = await openBolt(f);
+    const res = await r.check();
+    await r.close();
+    expect(res.problems.map((p) => p.code)).toContain("KEY_ORDER");
+  });
+});
+
+describe.each(FLAVORS)("a real etcd %s snapshot", (flavor) => {
+  it("has etcd's buckets and revision-keyed mvcc values in key order", async (ctx) => {
+    const fx = await etcdSnapshot(flavor);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const r = await openBolt(fx.snapshot);
+    try {
+      const names: string[] = [];
+      for await (const b of r.buckets()) names.push(Buffer.from(b).toString());
+      expect(names).toEqual(expect.arrayContaining(["key", "meta", "members", "cluster", "lease"]));
+      let prev = -1;
+      const live = new Map<string, string>();
+      for await (const { key, value } of r.cursor("key")) {
+        const rev = decodeRevision(key);
+        expect(rev.main * 1e6 + rev.sub).toBeGreaterThan(prev);
+        prev = rev.main * 1e6 + rev.sub;
+        const kv = decodeKeyValue(value as Uint8Array);
+        if (!rev.tombstone) expect(kv.modRevision).toBe(rev.main);
+        const k = Buffer.from(kv.key).toString();
+        if (rev.tombstone) live.delete(k);
+        else live.set(k, Buffer.from(kv.value).toString("latin1"));
+      }
+      expect(live.get("/registry/secrets/default/token")).toBe("s3cr3t");
+      expect(live.get("/registry/deployments/default/web")).toBe("x".repeat(10_000));
+      expect(live.get("/registry/configmaps/kube-system/big")?.length).toBe(300_000);
+      expect(live.has("/registry/pods/ns-0/pod-0")).toBe(false);
+      expect(JSON.parse(live.get("/registry/pods/ns-0/pod-399") ?? "{}").metadata.generation).toBe(3);
+      expect(live.has("/registry/events/default/e1")).toBe(false);
+      expect((await r.check()).ok).toBe(true);
+      const compacted = await r.get("meta", "finishedCompactRev");
+      expect(compacted && decodeRevision(compacted).main).toBeGreaterThan(0);
+    } finally {
+      await r.close();
+    }
+  }, 120_000);
+});
+
+describe("reading stays within the cache bound", () => {
+  it("never holds more blocks than cacheBytes allows", async (ctx) => {
+    const fx = await boltFixture(true);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const r = await openBolt(fx.file, { cacheBytes: 128 << 10, blockSize: 64 << 10 });
+    let max = 0;
+    for await (const _ of r.cursor("big")) max = Math.max(max, r.cachedBlocks);
+    await r.close();
+    expect(max).toBeGreaterThan(0);
+    expect(max).toBeLessThanOrEqual(2);
+  });
+
+  it("opens read-only", async (ctx) => {
+    const fx = await boltFixture(true);
+    if (typeof fx === "string") return ctx.skip(fx);
+    const f = path.join(scratch, "ro.db");
+    await copyFile(fx.file, f);
+    await chmod(f, 0o400);
+    const before = await readFile(f);
+    const r = await openBolt(f);
+    await r.check();
+    await r.close();
+    expect(Buffer.compare(before, await readFile(f))).toBe(0);
+  });
+});

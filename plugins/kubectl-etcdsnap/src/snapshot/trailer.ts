@@ -1,0 +1,136 @@
+import { createHash, type Hash } from "node:crypto";
+import { open } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
+
+/** etcd appends sha256(everything before) to a snapshot it streams out (etcdctl snapshot save). */
+export const TRAILER_SIZE = 32;
+
+/** etcd's own test for a trailer: the bbolt data is whole 512-byte blocks, plus 32 bytes. */
+export function hasTrailerSize(size: number): boolean {
+  return size % 512 === TRAILER_SIZE;
+}
+
+/**
+ * Streams bytes into sha256 while holding back the last 32 bytes seen, so the trailer is known
+ * only at the end and the hash covers exactly what precedes it. Works on any stream of chunks.
+ */
+export class TrailerHasher {
+  private readonly hash: Hash = createHash("sha256");
+  private readonly tail = Buffer.alloc(TRAILER_SIZE);
+  private tailLen = 0;
+  private total = 0;
+
+  update(chunk: Uint8Array): void {
+    this.total += chunk.length;
+    if (chunk.length >= TRAILER_SIZE) {
+      if (this.tailLen > 0) this.hash.update(this.tail.subarray(0, this.tailLen));
+      this.hash.update(chunk.subarray(0, chunk.length - TRAILER_SIZE));
+      this.tail.set(chunk.subarray(chunk.length - TRAILER_SIZE));
+      this.tailLen = TRAILER_SIZE;
+      return;
+    }
+    const overflow = this.tailLen + chunk.length - TRAILER_SIZE;
+    if (overflow > 0) {
+      this.hash.update(this.tail.subarray(0, overflow));
+      this.tail.copyWithin(0, overflow, this.tailLen);
+      this.tailLen -= overflow;
+    }
+    this.tail.set(chunk, this.tailLen);
+    this.tailLen += chunk.length;
+  }
+
+  /** Bytes seen so far. */
+  get size(): number {
+    return this.total;
+  }
+
+  /** The sha256 of all but the last 32 bytes, and those 32 bytes (hex; trailer is null if fewer). */
+  digest(): { actual: string; trailer: string | null } {
+    const actual = this.hash.digest("hex");
+    return { actual, trailer: this.tailLen === TRAILER_SIZE ? this.tail.toString("hex") : null };
+  }
+}
+
+export interface TrailerCheck {
+  /** sha256 of the file without its last 32 bytes. */
+  actual: string;
+  /** The last 32 bytes of the file. */
+  expected: string;
+  match: boolean;
+}
+
+/** Files at least this big are hashed on a worker thread, in parallel with the bbolt scan. */
+export const WORKER_THRESHOLD = 64 << 20;
+
+/**
+ * Hashes a file with large sequential reads; null when it is shorter than a trailer. Big files
+ * are hashed on a worker thread so the caller's thread stays free.
+ */
+export async function checkTrailerFile(path: string, chunkSize = 4 << 20): Promise<TrailerCheck | null> {
+  const fh = await open(path, "r");
+  try {
+    const { size } = await fh.stat();
+    if (size >= WORKER_THRESHOLD) {
+      await fh.close();
+      return await hashOnWorker(path, chunkSize);
+    }
+    const h = new TrailerHasher();
+    const buf = Buffer.allocUnsafeSlow(chunkSize);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+    const { actual, trailer } = h.digest();
+    return trailer === null ? null : { actual, expected: trailer, match: actual === trailer };
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+// Plain CommonJS so it runs from the esbuild bundle too (no separate worker file to ship).
+const WORKER_SOURCE = `
+const { createHash } = require("node:crypto");
+const fs = require("node:fs");
+const { parentPort, workerData } = require("node:worker_threads");
+const { path, chunkSize } = workerData;
+const fd = fs.openSync(path, "r");
+try {
+  const h = createHash("sha256");
+  const buf = Buffer.allocUnsafeSlow(chunkSize);
+  const tail = Buffer.alloc(${TRAILER_SIZE});
+  let tailLen = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, chunkSize, null);
+    if (n === 0) break;
+    if (n >= ${TRAILER_SIZE}) {
+      if (tailLen > 0) h.update(tail.subarray(0, tailLen));
+      h.update(buf.subarray(0, n - ${TRAILER_SIZE}));
+      buf.copy(tail, 0, n - ${TRAILER_SIZE}, n);
+      tailLen = ${TRAILER_SIZE};
+    } else {
+      const keep = Math.min(tailLen, ${TRAILER_SIZE} - n);
+      h.update(tail.subarray(0, tailLen - keep));
+      tail.copy(tail, 0, tailLen - keep, tailLen);
+      buf.copy(tail, keep, 0, n);
+      tailLen = keep + n;
+    }
+  }
+  parentPort.postMessage({ actual: h.digest("hex"), trailer: tailLen === ${TRAILER_SIZE} ? tail.toString("hex") : null });
+} finally {
+  fs.closeSync(fd);
+}
+`;
+
+function hashOnWorker(path: string, chunkSize: number): Promise<TrailerCheck | null> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, chunkSize } });
+    w.once("message", (m: { actual: string; trailer: string | null }) => {
+      resolve(
+        m.trailer === null ? null : { actual: m.actual, expected: m.trailer, match: m.actual === m.trailer },
+      );
+    });
+    w.once("error", reject);
+    w.once("exit", (code) => reject(new Error(`sha256 worker exited with code ${code}`)));
+  });
+}
