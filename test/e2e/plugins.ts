@@ -19,7 +19,11 @@ export interface RunResult {
  * to bin/kubectl-certs exactly as it does for a user. Only PATH, HOME and the given variables
  * reach it.
  */
-export function kubectlPlugin(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<RunResult> {
+export function kubectlPlugin(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<RunResult> {
   if (!existsSync(path.join(PLUGIN_BIN, "kubectl-certs")))
     throw new Error("the plugins are not built: run `npm run build` (make test does)");
   const started = Date.now();
@@ -28,7 +32,11 @@ export function kubectlPlugin(args: string[], env: Record<string, string> = {}, 
       "kubectl",
       args,
       {
-        env: { PATH: `${PLUGIN_BIN}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME ?? "/tmp", ...env },
+        env: {
+          PATH: `${PLUGIN_BIN}${path.delimiter}${process.env.PATH}`,
+          HOME: process.env.HOME ?? "/tmp",
+          ...env,
+        },
         timeout: timeoutMs,
         maxBuffer: 256 * 1024 * 1024,
       },
