@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ENV_DIR } from "./paths.js";
 
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "build-controlplane.sh");
+const SCRIPT = path.join(ENV_DIR, "build-controlplane.sh");
 let built: Promise<string> | undefined;
 
 /**

@@ -358,7 +358,7 @@ export async function renewOnDisk(
 /** A kubeconfig for any client identity the cluster CA signs (e.g. an expired admin, S4). Returns its path. */
 export async function issueClientKubeconfig(
   pki: Pki,
-  spec: { path: string; user: string; groups?: string[]; notBefore?: Date; notAfter?: Date },
+  spec: { path: string; user: string; groups?: string[]; notBefore?: Date; notAfter?: Date; server?: string },
 ): Promise<string> {
   const key = await generateKey(pki.options.keyKind);
   const certPem = await createCertificate({
@@ -371,7 +371,7 @@ export async function issueClientKubeconfig(
     signer: { certPem: pki.ca.certPem, key: createPrivateKey(pki.ca.keyPem) },
   });
   await writeKubeconfig(spec.path, {
-    server: pki.apiServerUrl,
+    server: spec.server ?? pki.apiServerUrl,
     caPem: pki.ca.certPem,
     user: { certPem, keyPem: key.privateKeyPem },
     userName: spec.user,

@@ -98,8 +98,12 @@ export async function runPlugin(
         .wrap(Math.min(120, (io.out as { columns?: number }).columns ?? 100))
         .exitProcess(false)
         .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
+        .middleware(lastValueWins, true)
         .fail((message: string | undefined, err: Error | undefined) => {
-          throw err ?? new UsageError(usageMessage(message ?? "invalid arguments", argv), `see '${program} --help'`);
+          throw (
+            err ??
+            new UsageError(usageMessage(message ?? "invalid arguments", argv), `see '${program} --help'`)
+          );
         }),
     );
     for (const command of spec.commands) {
@@ -156,12 +160,26 @@ export async function runPlugin(
   }
 }
 
+/**
+ * A repeated flag that is not a list (`-n a -n b`) means its last value, as in kubectl (pflag).
+ * yargs would make it an array, which every `typeof x === "string"` check then drops silently.
+ */
+function lastValueWins(args: Record<string, unknown>, y?: unknown): void {
+  // yargs passes itself to middleware; getOptions() is untyped in @types/yargs. app.test.ts checks
+  // that a command's own array options stay arrays.
+  const lists = new Set<string>((y as { getOptions(): { array: string[] } }).getOptions().array);
+  for (const [key, value] of Object.entries(args))
+    if (key !== "_" && Array.isArray(value) && !lists.has(key)) args[key] = value[value.length - 1];
+}
+
 /** yargs says "Unknown arguments: a, b"; kubectl says "unknown flag: --a" or "unknown command". */
 function usageMessage(message: string, argv: readonly string[]): string {
   const unknown = /^Unknown arguments?: (.*)$/.exec(message);
   if (!unknown) return message;
   const names = (unknown[1] as string).split(", ");
-  const flags = argv.filter((arg) => arg.startsWith("-") && names.includes(arg.replace(/^-+/, "").split("=")[0] as string));
+  const flags = argv.filter(
+    (arg) => arg.startsWith("-") && names.includes(arg.replace(/^-+/, "").split("=")[0] as string),
+  );
   if (flags.length > 0) return `unknown flag: ${flags.map((f) => f.split("=")[0]).join(", ")}`;
   return `unknown command: ${names.join(", ")}`;
 }

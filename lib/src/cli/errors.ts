@@ -56,5 +56,5 @@ export function exitCodeOf(err: unknown): ExitCode {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, "; ").trim();
+  return text.trim().replace(/\s*\n\s*/g, "; ");
 }

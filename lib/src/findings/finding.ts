@@ -59,7 +59,12 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
-      a.code.localeCompare(b.code) ||
-      subjectText(a.subject).localeCompare(subjectText(b.subject)),
+      compareText(a.code, b.code) ||
+      compareText(subjectText(a.subject), subjectText(b.subject)),
   );
+}
+
+/** Code-point order: the same in every locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -219,7 +219,10 @@ export class KubeClient {
       const request = transport.request(url, { ...opts, method: req.method, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", (err) => reject(networkError(req, this.server, err)));
+        response.on("error", (err) => {
+          clearTimeout(timer);
+          reject(err instanceof KubeApiError ? err : networkError(req, this.server, err));
+        });
         response.on("end", () => {
           clearTimeout(timer);
           const text = Buffer.concat(chunks).toString("utf8");

@@ -161,7 +161,8 @@ export function networkError(req: ApiRequest, server: string, err: Error & { cod
 
 export function timeoutError(req: ApiRequest, server: string, timeoutMs: number): KubeApiError {
   return new KubeApiError(
-    `no answer from the API server at ${server} within ${formatDuration(timeoutMs)} (${describeAccess(req)})`,
+    // formatDuration floors to whole seconds, which would print a 500ms timeout as "0s".
+    `no answer from the API server at ${server} within ${timeoutMs < 1000 ? `${timeoutMs}ms` : formatDuration(timeoutMs)} (${describeAccess(req)})`,
     "the server is overloaded or unreachable; raise --request-timeout or check the server",
     undefined,
     undefined,

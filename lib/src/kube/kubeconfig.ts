@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { load } from "js-yaml";
+import { loadAll } from "js-yaml";
 import { BadInputError, UsageError } from "../cli/errors.js";
 import type { KubeFlags } from "../cli/kube-flags.js";
 
@@ -64,7 +64,9 @@ export function loadKubeConfig(
     if (inCluster) return applyOverrides(inCluster, flags);
     throw new UsageError(
       files.length === 0
-        ? "no kubeconfig found: KUBECONFIG is empty and ~/.kube/config does not exist"
+        ? env.KUBECONFIG
+          ? `no kubeconfig found: no file in KUBECONFIG (${env.KUBECONFIG}) exists`
+          : "no kubeconfig found: KUBECONFIG is empty and ~/.kube/config does not exist"
         : `no clusters or contexts in ${files.join(", ")}`,
       "pass --kubeconfig, set KUBECONFIG, or run inside a pod with a service account",
     );
@@ -150,12 +152,16 @@ function mergeFiles(files: readonly string[]): Merged {
 }
 
 function parseFile(file: string): Entry {
-  let doc: unknown;
+  let docs: unknown[];
   try {
-    doc = load(readFileSync(file, "utf8"));
+    // loadAll, not load: js-yaml 5's load throws on an empty file, which client-go reads as an
+    // empty config.
+    docs = loadAll(readFileSync(file, "utf8"));
   } catch (err) {
     throw new BadInputError(`kubeconfig ${file} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
+  if (docs.length > 1) throw new BadInputError(`kubeconfig ${file} holds more than one YAML document`);
+  const doc = docs[0];
   if (doc === undefined || doc === null) return {};
   if (typeof doc !== "object" || Array.isArray(doc))
     throw new BadInputError(`kubeconfig ${file} is not a mapping`);
@@ -201,7 +207,7 @@ function inClusterConfig(env: NodeJS.ProcessEnv, dir: string): ResolvedKubeConfi
     namespace,
     namespaceExplicit: true,
     server: `https://${hostPart}:${port}`,
-    cluster: { "certificate-authority": path.join(dir, "ca.crt") },
+    cluster: { server: `https://${hostPart}:${port}`, "certificate-authority": path.join(dir, "ca.crt") },
     user: { tokenFile },
     inCluster: true,
   };
@@ -234,10 +240,13 @@ function applyOverrides(config: ResolvedKubeConfig, flags: KubeFlags): ResolvedK
     user.token = flags.token;
     delete user.tokenFile;
   }
+  // The kubeconfig user's as/as-groups/as-uid apply too; a flag replaces its field, as in client-go.
+  const fileGroups = Array.isArray(user["as-groups"]) ? (user["as-groups"] as unknown[]).map(String) : [];
+  const asUser = flags.as ?? str(user.as);
+  const asGroups = flags.asGroup.length > 0 ? flags.asGroup : fileGroups;
+  const asUid = flags.asUid ?? str(user["as-uid"]);
   const impersonate =
-    flags.as || flags.asGroup.length > 0 || flags.asUid
-      ? { user: flags.as, groups: flags.asGroup, uid: flags.asUid }
-      : undefined;
+    asUser || asGroups.length > 0 || asUid ? { user: asUser, groups: asGroups, uid: asUid } : undefined;
   if (impersonate && !impersonate.user)
     throw new UsageError("--as-group and --as-uid need --as", "name the user to impersonate with --as");
   const server = str(cluster.server) ?? "";

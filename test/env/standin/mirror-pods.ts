@@ -4,6 +4,7 @@ import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
 import type { TestCluster } from "../cluster.js";
+import { ENV_DIR } from "../paths.js";
 import type { ManagedProcess } from "../process.js";
 import { deleteNow, patch, pods, time } from "./api.js";
 import {
@@ -24,7 +25,7 @@ export const CONTROL_PLANE_COMPONENTS = [
 ] as const;
 export type ControlPlaneComponent = (typeof CONTROL_PLANE_COMPONENTS)[number];
 
-const VERSIONS = JSON.parse(readFileSync(new URL("../versions.json", import.meta.url), "utf8")) as Record<
+const VERSIONS = JSON.parse(readFileSync(path.join(ENV_DIR, "versions.json"), "utf8")) as Record<
   string,
   string
 >;

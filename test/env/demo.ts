@@ -1,0 +1,125 @@
+// `make demo`: a sandbox cluster with the seed incidents planted, then each plugin's headline
+// command against it. Keeps the cluster up until Ctrl-C, or makes one pass with --once (CI).
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { REPO } from "./paths.js";
+import { startSandbox } from "./scenarios.js";
+
+const { values } = parseArgs({ options: { once: { type: "boolean", default: false } } });
+
+interface Headline {
+  plugin: string;
+  args: string[];
+  why: string;
+}
+
+function run(args: string[], kubeconfig: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "kubectl",
+      args,
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: kubeconfig,
+          PATH: `${path.join(REPO, "bin")}${path.delimiter}${process.env.PATH}`,
+        },
+        maxBuffer: 64 << 20,
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) || 1 : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+function banner(text: string): void {
+  console.log(`\n\u2500\u2500 ${text} ${"\u2500".repeat(Math.max(0, 90 - text.length))}`);
+}
+
+const started = Date.now();
+console.log(
+  "kubemend demo: starting a sandbox cluster (real etcd, kube-apiserver, controller-manager, scheduler)…",
+);
+const sandbox = await startSandbox();
+const { cluster } = sandbox;
+const admin = cluster.adminKubeconfig;
+console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+banner("the sandbox");
+console.log(`kubeconfig (admin):               ${admin}`);
+console.log(
+  `kubeconfig through the balancer:  ${sandbox.kubeconfigs.viaLoadBalancer}   (S3: its address is not in the certificate)`,
+);
+console.log(`kubeconfig with an expired cert:  ${sandbox.kubeconfigs.expired}   (S4)`);
+console.log(`network namespace:                ${process.env.KUBEMEND_NETNS}`);
+console.log(
+  `use it from another shell:        ip netns exec ${process.env.KUBEMEND_NETNS} kubectl --kubeconfig ${admin} get nodes`,
+);
+console.log(
+  "planted: S1 Service myapp selects no pod and kube-proxy crash-loops on one node; S2/S5 two legacy",
+);
+console.log(
+  "         kubelets without IP SANs and two Pending kubelet-serving CSRs; S3 load balancer not in",
+);
+console.log("         the API server certificate; S4 expired admin client certificate, and the API server");
+console.log("         certificate renewed on disk while the old one is still served.");
+
+for (const args of [
+  ["get", "nodes", "-o", "wide"],
+  ["get", "csr"],
+  ["get", "pods", "-A", "-o", "wide"],
+  ["get", "svc,endpointslices", "-n", "default"],
+]) {
+  banner(`kubectl ${args.join(" ")}`);
+  process.stdout.write((await run(args, admin)).out);
+}
+
+const snapshots = mkdtempSync(path.join(os.tmpdir(), "kubemend-demo-snapshots-"));
+const headlines: Headline[] = [
+  { plugin: "certs", args: ["expiry"], why: "S2, S3, S4: every certificate that can take the cluster down" },
+  {
+    plugin: "csr",
+    args: ["approve-serving", "--all"],
+    why: "S2, S5: approve only the serving CSRs that belong to their node",
+  },
+  {
+    plugin: "etcdsnap",
+    args: ["save", "--dir", snapshots],
+    why: "S1, S6: a verified snapshot, discovered with no flags",
+  },
+  { plugin: "netcheck", args: ["svc", "myapp"], why: "S1: why Service myapp has no endpoints" },
+];
+let failed = false;
+for (const headline of headlines) {
+  const help = await run([headline.plugin, "--help"], admin);
+  const command = `kubectl ${headline.plugin} ${headline.args.join(" ")}`;
+  banner(`${command}   # ${headline.why}`);
+  if (!help.out.includes(`kubectl ${headline.plugin} ${headline.args[0]}`)) {
+    console.log(
+      `(not built yet: kubectl ${headline.plugin} has no "${headline.args[0]}" command; its synopsis:)`,
+    );
+    console.log(help.out.split("\n\n").slice(0, 2).join("\n\n"));
+    continue;
+  }
+  const result = await run([headline.plugin, ...headline.args], admin);
+  process.stdout.write(result.out);
+  // Exit 1 means "findings", which is the point here; 2 and 3 mean the command itself failed.
+  if (result.code >= 2) {
+    console.log(`demo: ${command} exited ${result.code}`);
+    failed = true;
+  }
+}
+
+if (values.once) {
+  await sandbox.stop();
+  console.log(`\ndemo: one pass done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(failed ? 1 : 0);
+}
+banner("the sandbox stays up; Ctrl-C stops it");
+await new Promise<void>((resolve) => {
+  process.once("SIGINT", () => resolve());
+  process.once("SIGTERM", () => resolve());
+});
+await sandbox.stop();

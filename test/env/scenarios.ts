@@ -1,0 +1,165 @@
+// The seed incidents of SCENARIOS.md, planted on a running test cluster. e2e tests and the demo
+// share these fixtures, so what the demo shows is what the tests prove.
+import path from "node:path";
+import type { KubeClient, ResourceRef } from "@kubemend/lib/kube/client";
+import { isConflict } from "@kubemend/lib/kube/errors";
+import { startCluster, type TestCluster } from "./cluster.js";
+import { type LoadBalancer, startLoadBalancer } from "./load-balancer.js";
+import { issueClientKubeconfig, renewOnDisk } from "./pki.js";
+import { type StandinNode, startNode } from "./standin/index.js";
+
+const DAY = 86_400_000;
+const APPS = (resource: string, namespace: string): ResourceRef => ({
+  group: "apps",
+  version: "v1",
+  resource,
+  namespace,
+});
+const CORE = (resource: string, namespace: string): ResourceRef => ({
+  group: "",
+  version: "v1",
+  resource,
+  namespace,
+});
+
+async function apply(client: KubeClient, ref: ResourceRef, body: unknown): Promise<void> {
+  try {
+    await client.create(ref, body);
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+  }
+}
+
+/**
+ * S2 and S5: the control-plane node and one worker run with serverTLSBootstrap, so their
+ * kubelet-serving CSRs sit Pending; two workers serve the legacy self-signed certificate without
+ * IP SANs. Node 3 is where S1's kube-proxy pod crash-loops.
+ */
+export async function startNodes(cluster: TestCluster): Promise<StandinNode[]> {
+  return Promise.all([
+    startNode(cluster, { index: 1, serving: "serverTLSBootstrap" }),
+    startNode(cluster, { index: 2, serving: "legacy" }),
+    startNode(cluster, {
+      index: 3,
+      serving: "legacy",
+      podBehaviour: (pod) => (pod.metadata.labels?.["k8s-app"] === "kube-proxy" ? "crashloop" : undefined),
+    }),
+    startNode(cluster, { index: 4, serving: "serverTLSBootstrap" }),
+  ]);
+}
+
+/**
+ * S1 after the bad restore: the Service `myapp` selects `app: my-app` while its pods are labelled
+ * `app: myapp` (no endpoints), and kube-proxy crash-loops on one node.
+ */
+export async function plantServiceOutage(cluster: TestCluster, namespace = "default"): Promise<void> {
+  const admin = await cluster.admin();
+  await apply(admin, APPS("daemonsets", "kube-system"), {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name: "kube-proxy", namespace: "kube-system", labels: { "k8s-app": "kube-proxy" } },
+    spec: {
+      selector: { matchLabels: { "k8s-app": "kube-proxy" } },
+      template: {
+        metadata: { labels: { "k8s-app": "kube-proxy" } },
+        spec: {
+          hostNetwork: true,
+          priorityClassName: "system-node-critical",
+          tolerations: [{ operator: "Exists" }],
+          containers: [
+            { name: "kube-proxy", image: "kube-proxy:v1.37.2", command: ["/usr/local/bin/kube-proxy"] },
+          ],
+        },
+      },
+    },
+  });
+  await apply(admin, APPS("deployments", namespace), {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "myapp", namespace, labels: { app: "myapp" } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "myapp" } },
+      template: {
+        metadata: { labels: { app: "myapp", tier: "web" } },
+        spec: {
+          containers: [{ name: "web", image: "myapp:1.0", ports: [{ name: "http", containerPort: 8080 }] }],
+        },
+      },
+    },
+  });
+  await apply(admin, CORE("services", namespace), {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "myapp", namespace },
+    spec: { selector: { app: "my-app" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+  });
+}
+
+/** S3: an HAProxy-like balancer in front of the API server, at an address its certificate lacks. */
+export async function plantLoadBalancer(
+  cluster: TestCluster,
+): Promise<{ balancer: LoadBalancer; kubeconfig: string }> {
+  const balancer = await startLoadBalancer({ address: cluster.loadBalancerIp, port: 6443 }, [
+    { host: cluster.controlPlaneIp, port: 6443 },
+  ]);
+  const kubeconfig = path.join(cluster.root, "admin-via-lb.conf");
+  await issueClientKubeconfig(cluster.pki, {
+    path: kubeconfig,
+    user: "kubernetes-admin",
+    groups: ["kubeadm:cluster-admins"],
+    server: `https://${cluster.loadBalancerIp}:6443`,
+  });
+  return { balancer, kubeconfig };
+}
+
+/**
+ * S4: an admin kubeconfig whose client certificate expired three days ago, and the API server
+ * certificate renewed on disk (`kubeadm certs renew apiserver`) while the old one is still served.
+ */
+export async function plantExpiredCertificates(
+  cluster: TestCluster,
+  now = new Date(),
+): Promise<{ expiredKubeconfig: string }> {
+  const expiredKubeconfig = path.join(cluster.root, "expired-admin.conf");
+  await issueClientKubeconfig(cluster.pki, {
+    path: expiredKubeconfig,
+    user: "kubernetes-admin",
+    groups: ["kubeadm:cluster-admins"],
+    notBefore: new Date(now.getTime() - 368 * DAY),
+    notAfter: new Date(now.getTime() - 3 * DAY),
+  });
+  await renewOnDisk(cluster.pki, "apiserver", { now });
+  return { expiredKubeconfig };
+}
+
+/** Everything at once, for the demo. */
+export interface Sandbox {
+  cluster: TestCluster;
+  nodes: StandinNode[];
+  kubeconfigs: { admin: string; viaLoadBalancer: string; expired: string };
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(): Promise<Sandbox> {
+  const cluster = await startCluster();
+  try {
+    const nodes = await startNodes(cluster);
+    await plantServiceOutage(cluster);
+    const { balancer, kubeconfig: viaLoadBalancer } = await plantLoadBalancer(cluster);
+    const { expiredKubeconfig } = await plantExpiredCertificates(cluster);
+    return {
+      cluster,
+      nodes,
+      kubeconfigs: { admin: cluster.adminKubeconfig, viaLoadBalancer, expired: expiredKubeconfig },
+      stop: async () => {
+        await balancer.close();
+        await Promise.all(nodes.map((node) => node.stop()));
+        await cluster.stop();
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
