@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["lib/src/**/*.test.ts", "plugins/*/src/**/*.test.ts", "test/env/**/*.unit.test.ts", "bench/**/*.test.ts"],
+          include: [
+            "lib/src/**/*.test.ts",
+            "plugins/*/src/**/*.test.ts",
+            "test/env/**/*.unit.test.ts",
+            "bench/**/*.test.ts",
+          ],
           testTimeout: 30_000,
         },
       },

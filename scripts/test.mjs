@@ -51,7 +51,9 @@ function vitest(project, prefix = []) {
 step("typecheck", "npx", ["tsc", "-b"]);
 step("lint and format", "npx", ["biome", "ci", "--colors=off", "."]);
 // Unit tests read real snapshots made by the real etcd, so the control plane is built first.
-const controlPlane = step("control plane build (cached after the first run)", "bash", ["test/env/build-controlplane.sh"]);
+const controlPlane = step("control plane build (cached after the first run)", "bash", [
+  "test/env/build-controlplane.sh",
+]);
 vitest("unit");
 if (controlPlane) vitest("e2e", ["scripts/in-netns.sh"]);
 
