@@ -29,8 +29,16 @@ ip -n "$ns" link set lo up
 ip -n "$ns" route add local 10.2.0.0/16 dev lo
 ip -n "$ns" route add local 10.244.0.0/16 dev lo
 export KUBEMEND_NETNS="$ns"
+# The command gets INT/TERM first so it can stop its clusters itself; cleanup sweeps what is left.
+ip netns exec "$ns" "$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' INT TERM
 set +e
-ip netns exec "$ns" "$@"
+wait "$child"
 code=$?
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child"
+  code=$?
+done
 set -e
 exit $code
