@@ -622,3 +622,64 @@ describe("KubeClient against a local server", () => {
     expect(await c.raw("/livez")).toBe("ok");
   });
 });
+
+describe("KubeClient.patch and watch", () => {
+  it("sends a JSON merge patch with the patch verb's content type", async () => {
+    const srv = await httpServer((_seen, res) => json(res, 200, { metadata: { name: "a" } }));
+    const c = await client(srv.port);
+    await c.patch({ ...CONFIGMAPS, name: "a" }, { data: { k: "v" } });
+    expect(srv.seen[0]?.method).toBe("PATCH");
+    expect(srv.seen[0]?.path).toBe("/api/v1/namespaces/team/configmaps/a");
+    expect(srv.seen[0]?.headers["content-type"]).toBe("application/merge-patch+json");
+    expect(JSON.parse(srv.seen[0]?.body ?? "")).toEqual({ data: { k: "v" } });
+  });
+
+  it("yields one event per line, split across chunks, with the watch query", async () => {
+    const srv = await httpServer((_seen, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write('{"type":"ADDED","object":{"metadata":{"name":"a"}}}\n{"type":"MODI');
+      setTimeout(() => {
+        res.write('FIED","object":{"metadata":{"name":"a","resourceVersion":"7"}}}\n');
+        res.end('{"type":"DELETED","object":{"metadata":{"name":"a"}}}\n');
+      }, 20);
+    });
+    const c = await client(srv.port);
+    const events = await collect(
+      c.watch(CONFIGMAPS, { labelSelector: "app=x", resourceVersion: "5", timeoutSeconds: 30 }),
+    );
+    expect(events.map((e) => `${e.type}:${e.object.metadata.name}`)).toEqual([
+      "ADDED:a",
+      "MODIFIED:a",
+      "DELETED:a",
+    ]);
+    const query = srv.seen[0]?.query;
+    expect(query?.get("watch")).toBe("true");
+    expect(query?.get("labelSelector")).toBe("app=x");
+    expect(query?.get("resourceVersion")).toBe("5");
+    expect(query?.get("timeoutSeconds")).toBe("30");
+  });
+
+  it("turns a refused watch into the same RBAC message as any call", async () => {
+    const srv = await httpServer((_seen, res) =>
+      json(res, 403, status(403, "Forbidden", "configmaps is forbidden")),
+    );
+    const c = await client(srv.port);
+    const err = await rejection(collect(c.watch(CONFIGMAPS)));
+    expect(err.message).toBe('forbidden: cannot watch configmaps in namespace "team"');
+  });
+
+  it("ends quietly when the caller aborts", async () => {
+    const srv = await httpServer((_seen, res) => {
+      res.writeHead(200);
+      res.write('{"type":"ADDED","object":{"metadata":{"name":"a"}}}\n');
+    });
+    const c = await client(srv.port);
+    const abort = new AbortController();
+    const names: string[] = [];
+    for await (const event of c.watch(CONFIGMAPS, { signal: abort.signal })) {
+      names.push(event.object.metadata.name);
+      abort.abort();
+    }
+    expect(names).toEqual(["a"]);
+  });
+});

@@ -197,7 +197,8 @@ export class KubeClient {
     return this.tokenCache.token;
   }
 
-  private async once(req: ApiRequest): Promise<unknown> {
+  /** URL, headers and transport of one call, with the caller's credentials applied. */
+  private async prepare(req: ApiRequest) {
     const url = new URL(req.path, this.server);
     for (const [key, value] of Object.entries(req.query ?? {})) url.searchParams.set(key, value);
     const opts = await this.tlsOptions();
@@ -213,10 +214,15 @@ export class KubeClient {
     }
     const groups = this.config.impersonate?.groups ?? [];
     if (groups.length > 0) headers["Impersonate-Group"] = groups;
-    const timeoutMs = this.options.requestTimeoutMs;
     const transport = url.protocol === "http:" ? http : https;
+    return { url, body, options: { ...opts, method: req.method, headers }, transport };
+  }
+
+  private async once(req: ApiRequest): Promise<unknown> {
+    const { url, body, options, transport } = await this.prepare(req);
+    const timeoutMs = this.options.requestTimeoutMs;
     return new Promise((resolve, reject) => {
-      const request = transport.request(url, { ...opts, method: req.method, headers }, (response) => {
+      const request = transport.request(url, options, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", (err) => {
@@ -251,6 +257,87 @@ export class KubeClient {
       request.end(body);
     });
   }
+
+  /** A JSON merge patch (lists in the patch replace the object's lists whole). */
+  async patch<T = KubeObject>(ref: ResourceRef, body: unknown, query?: Record<string, string>): Promise<T> {
+    return this.request<T>({
+      method: "PATCH",
+      path: resourcePath(ref),
+      body,
+      query,
+      contentType: "application/merge-patch+json",
+      verb: "patch",
+      ref,
+    });
+  }
+
+  /**
+   * Watches a collection: one event per line of the API server's stream, until the server ends
+   * it (timeoutSeconds), the signal aborts, or the connection drops. An expired resourceVersion
+   * arrives as an ERROR event carrying a Status with code 410; the caller relists.
+   * --request-timeout bounds only the wait for the response headers, not the stream.
+   */
+  async *watch<T = KubeObject>(ref: ResourceRef, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+    const query: Record<string, string> = { watch: "true", allowWatchBookmarks: "true" };
+    if (options.labelSelector) query.labelSelector = options.labelSelector;
+    if (options.fieldSelector) query.fieldSelector = options.fieldSelector;
+    if (options.resourceVersion) query.resourceVersion = options.resourceVersion;
+    if (options.timeoutSeconds !== undefined) query.timeoutSeconds = String(options.timeoutSeconds);
+    const req: ApiRequest = { method: "GET", path: resourcePath(ref), query, verb: "watch", ref };
+    const { url, options: requestOptions, transport } = await this.prepare(req);
+    const timeoutMs = this.options.requestTimeoutMs;
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = transport.request(url, { ...requestOptions, signal: options.signal }, (res) => {
+        clearTimeout(timer);
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve(res);
+        let text = "";
+        res.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on("end", () => reject(statusError(req, this.config, status, text, res.headers["retry-after"])));
+      });
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => request.destroy(timeoutError(req, this.server, timeoutMs)), timeoutMs)
+          : undefined;
+      request.on("error", (err) => {
+        clearTimeout(timer);
+        reject(err instanceof KubeApiError ? err : networkError(req, this.server, err));
+      });
+      request.end();
+    });
+    let pending = "";
+    try {
+      for await (const chunk of response) {
+        pending += (chunk as Buffer).toString("utf8");
+        for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n")) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (line) yield JSON.parse(line) as WatchEvent<T>;
+        }
+      }
+    } catch (err) {
+      if (options.signal?.aborted) return;
+      throw err instanceof KubeApiError ? err : networkError(req, this.server, err as Error);
+    } finally {
+      response.destroy();
+    }
+  }
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Start after this version, as returned by a list; without it the server sends the current state first. */
+  resourceVersion?: string;
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export interface WatchEvent<T> {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: T;
 }
 
 export function resourcePath(ref: ResourceRef): string {

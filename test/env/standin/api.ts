@@ -44,18 +44,6 @@ export function clientFor(kubeconfig: string): Promise<KubeClient> {
   return KubeClient.create(config, { requestTimeoutMs: 30_000 });
 }
 
-/** A JSON merge patch: lists in it replace the object's lists whole. */
-export function patch<T = KubeObject>(client: KubeClient, ref: ResourceRef, body: unknown): Promise<T> {
-  return client.request<T>({
-    method: "PATCH",
-    path: resourcePath(ref),
-    body,
-    contentType: "application/merge-patch+json",
-    verb: "patch",
-    ref,
-  });
-}
-
 /** The kubelet's final delete of a pod it has stopped: no grace, and only the pod it saw. */
 export async function deleteNow(client: KubeClient, ref: ResourceRef, uid: string): Promise<void> {
   await client.request({

@@ -1,6 +1,6 @@
 import type { KeyKind } from "@kubemend/lib/x509/issue";
 import type { TestCluster } from "../cluster.js";
-import { NODES, patch } from "./api.js";
+import { NODES } from "./api.js";
 import { bootstrapNode, type NodeCredentials, withTimeout } from "./bootstrap.js";
 import { KubeletServer } from "./kubelet-server.js";
 import { MirrorPods } from "./mirror-pods.js";
@@ -107,7 +107,7 @@ export async function startNode(cluster: TestCluster, spec: NodeSpec): Promise<S
     if (controlPlane || spec.labels) {
       const admin = await cluster.admin();
       if (controlPlane) await markControlPlane(admin, name);
-      if (spec.labels) await patch(admin, { ...NODES, name }, { metadata: { labels: spec.labels } });
+      if (spec.labels) await admin.patch({ ...NODES, name }, { metadata: { labels: spec.labels } });
     }
 
     const heartbeat = new NodeHeartbeat(client, registration, node, { ...spec.heartbeat, onError });

@@ -6,7 +6,7 @@ import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
 import type { TestCluster } from "../cluster.js";
 import { ENV_DIR } from "../paths.js";
 import type { ManagedProcess } from "../process.js";
-import { deleteNow, patch, pods, time } from "./api.js";
+import { deleteNow, pods, time } from "./api.js";
 import {
   type ContainerStatus,
   containerId,
@@ -316,7 +316,7 @@ export class MirrorPods {
     const status = this.statusOf(component, proc, mirror, hash);
     const body = JSON.stringify(status);
     if (this.sent.get(mirror.metadata.uid as string) === body) return;
-    await patch(this.client, { ...ref, subresource: "status" }, { status });
+    await this.client.patch({ ...ref, subresource: "status" }, { status });
     this.sent.set(mirror.metadata.uid as string, body);
   }
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
 import type { KubeClient, KubeObject } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
-import { microTime, NODE_LEASES, NODES, patch, time } from "./api.js";
+import { microTime, NODE_LEASES, NODES, time } from "./api.js";
 
 export const KUBELET_VERSION = "v1.37.2";
 export const KUBELET_PORT = 10250;
@@ -86,8 +86,7 @@ export async function registerNode(client: KubeClient, reg: NodeRegistration): P
 
 /** kubeadm's mark-control-plane phase, done with admin credentials: nodes may not set node-role labels. */
 export async function markControlPlane(admin: KubeClient, name: string): Promise<void> {
-  await patch(
-    admin,
+  await admin.patch(
     { ...NODES, name },
     {
       metadata: {
@@ -192,8 +191,7 @@ export class NodeHeartbeat {
   }
 
   async postStatus(): Promise<void> {
-    await patch(
-      this.client,
+    await this.client.patch(
       { ...NODES, name: this.reg.name, subresource: "status" },
       { status: nodeStatus(this.reg, new Date(), this.readySince) },
     );
@@ -202,7 +200,7 @@ export class NodeHeartbeat {
   private async renewLease(): Promise<void> {
     const ref = { ...NODE_LEASES, name: this.reg.name };
     try {
-      await patch(this.client, ref, { spec: { holderIdentity: this.reg.name, renewTime: microTime() } });
+      await this.client.patch(ref, { spec: { holderIdentity: this.reg.name, renewTime: microTime() } });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await this.client.create(NODE_LEASES, {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
-import { deleteNow, patch, pods, time } from "./api.js";
+import { deleteNow, pods, time } from "./api.js";
 import { recordPodEvent } from "./events.js";
 import type { PodIpPool } from "./pod-ips.js";
 import type { PodPorts } from "./pod-ports.js";
@@ -164,8 +164,7 @@ export class PodStatusReporter {
     const status = this.statusFor(pod, tracked, behaviour);
     const body = JSON.stringify(status);
     if (body !== tracked.sent) {
-      await patch(
-        this.client,
+      await this.client.patch(
         { ...pods(pod.metadata.namespace), name: pod.metadata.name, subresource: "status" },
         { status },
       );
