@@ -259,7 +259,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       processes,
       nodeIp: (n) => `10.2.${block}.${150 + n}`,
       podIp: (n) => `10.244.${block}.${n}`,
-      admin: () => adminClient(pki.kubeconfig.admin),
+      admin: () => clientFor(pki.kubeconfig.admin),
       kubectl: (args, opts) => kubectl(opts?.kubeconfig ?? pki.kubeconfig.admin, args, opts?.input),
       stop,
     };
@@ -285,7 +285,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   }
 }
 
-export function adminClient(kubeconfig: string): Promise<KubeClient> {
+/** A client with exactly the identity of one kubeconfig file, as the test environment uses them. */
+export function clientFor(kubeconfig: string): Promise<KubeClient> {
   const config = loadKubeConfig(
     { kubeconfig, allNamespaces: false, asGroup: [], insecureSkipTlsVerify: false, requestTimeout: "30s" },
     { env: {} },

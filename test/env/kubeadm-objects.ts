@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ResourceRef } from "@kubemend/lib/kube/client";
 import { isConflict } from "@kubemend/lib/kube/errors";
 import { dump } from "js-yaml";
-import { adminClient, type TestCluster } from "./cluster.js";
+import { clientFor, type TestCluster } from "./cluster.js";
 
 export const BOOTSTRAP_TOKEN_ID = "abcdef";
 export const BOOTSTRAP_TOKEN = `${BOOTSTRAP_TOKEN_ID}.0123456789abcdef`;
@@ -42,7 +42,7 @@ export async function applyKubeadmObjects(
 ): Promise<void> {
   // As kubeadm does: super-admin.conf (system:masters) binds kubeadm:cluster-admins, the group
   // of admin.conf, to cluster-admin; everything else is then written as that admin.
-  const superAdmin = await adminClient(cluster.pki.kubeconfig.superAdmin);
+  const superAdmin = await clientFor(cluster.pki.kubeconfig.superAdmin);
   try {
     await superAdmin.create(
       RBAC("clusterrolebindings"),

@@ -25,6 +25,11 @@ export interface ListOptions {
   limit?: number;
 }
 
+export interface ListPage<T> {
+  items: T[];
+  resourceVersion?: string;
+}
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;
@@ -116,20 +121,28 @@ export class KubeClient {
 
   /** Pages through a list with limit/continue, yielding one object at a time. */
   async *list<T = KubeObject>(ref: ResourceRef, options: ListOptions = {}): AsyncGenerator<T> {
+    for await (const page of this.pages<T>(ref, options)) yield* page.items;
+  }
+
+  /** The pages of a list, each with the collection's resourceVersion (to start a watch from). */
+  async *pages<T = KubeObject>(ref: ResourceRef, options: ListOptions = {}): AsyncGenerator<ListPage<T>> {
     let token: string | undefined;
     do {
       const query: Record<string, string> = { limit: String(options.limit ?? 500) };
       if (options.labelSelector) query.labelSelector = options.labelSelector;
       if (options.fieldSelector) query.fieldSelector = options.fieldSelector;
       if (token) query.continue = token;
-      const page = await this.request<{ items?: T[]; metadata?: { continue?: string } }>({
+      const page = await this.request<{
+        items?: T[];
+        metadata?: { continue?: string; resourceVersion?: string };
+      }>({
         method: "GET",
         path: resourcePath(ref),
         query,
         verb: "list",
         ref,
       });
-      yield* page.items ?? [];
+      yield { items: page.items ?? [], resourceVersion: page.metadata?.resourceVersion };
       token = page.metadata?.continue || undefined;
     } while (token);
   }

@@ -4,8 +4,8 @@ import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { createCsr as createCsrPem, generateKey, type KeyKind } from "@kubemend/lib/x509/issue";
 import type { TestCluster } from "../cluster.js";
+import { clientFor } from "../cluster.js";
 import { writeKubeconfig } from "../kubeconfig-file.js";
-import { type ApiConnection, clientFor } from "./api.js";
 import { CLIENT_SIGNER, createCsr, waitForCertificate } from "./csr.js";
 import { storeRotatedPem } from "./pki-files.js";
 
@@ -21,7 +21,6 @@ export interface NodeCredentials {
   /** The name of the client CSR the controller-manager approved. */
   csrName: string;
   client: KubeClient;
-  conn: ApiConnection;
 }
 
 export interface BootstrapOptions {
@@ -65,9 +64,8 @@ export async function bootstrapNode(
     signerName: CLIENT_SIGNER,
     usages,
   });
-  const bootstrapConn = { server: cluster.server, ca: caPem, token: cluster.bootstrapToken };
   const certPem = await withTimeout(
-    (signal) => waitForCertificate(bootstrapConn, csr, signal),
+    (signal) => waitForCertificate(bootstrapClient, csr, signal),
     timeoutMs,
     `the client certificate of node ${nodeName} (CSR ${csr.metadata.name})`,
   );
@@ -89,7 +87,6 @@ export async function bootstrapNode(
     keyPem: key.privateKeyPem,
     csrName: csr.metadata.name,
     client: await clientFor(kubeconfig),
-    conn: { server: cluster.server, ca: caPem, cert: certPem, key: key.privateKeyPem },
   };
 }
 

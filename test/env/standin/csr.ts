@@ -1,7 +1,7 @@
 import type { KubeClient, KubeObject } from "@kubemend/lib/kube/client";
 import { isConflict } from "@kubemend/lib/kube/errors";
-import { type ApiConnection, CSRS } from "./api.js";
-import { Informer } from "./watch.js";
+import { Informer } from "@kubemend/lib/kube/informer";
+import { CSRS } from "./api.js";
 
 export const CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
 export const SERVING_SIGNER = "kubernetes.io/kubelet-serving";
@@ -55,7 +55,7 @@ export async function createCsr(client: KubeClient, request: CsrRequest): Promis
  * fails, or when `signal` aborts. No timeout of its own: a serving CSR may wait for a person.
  */
 export function waitForCertificate(
-  conn: ApiConnection,
+  client: KubeClient,
   csr: CertificateSigningRequest,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -67,8 +67,8 @@ export function waitForCertificate(
       else resolve(pem as string);
     };
     const informer = new Informer<CertificateSigningRequest>(
-      conn,
-      "/apis/certificates.k8s.io/v1/certificatesigningrequests",
+      client,
+      CSRS,
       { fieldSelector: `metadata.name=${name}` },
       (type, object) => {
         if (object.metadata.uid !== uid) return;

@@ -1,6 +1,7 @@
+import { Informer } from "@kubemend/lib/kube/informer";
 import type { KeyKind } from "@kubemend/lib/x509/issue";
 import type { TestCluster } from "../cluster.js";
-import { NODES } from "./api.js";
+import { NODES, pods } from "./api.js";
 import { bootstrapNode, type NodeCredentials, withTimeout } from "./bootstrap.js";
 import { KubeletServer } from "./kubelet-server.js";
 import { MirrorPods } from "./mirror-pods.js";
@@ -15,7 +16,6 @@ import {
   type ServingCsrOptions,
   selfSignedServingCertificate,
 } from "./serving-cert.js";
-import { Informer } from "./watch.js";
 
 export type { NodeCredentials } from "./bootstrap.js";
 export { BEHAVIOUR_ANNOTATION, type PodBehaviour, type PodBehaviourKind } from "./pod-status.js";
@@ -125,8 +125,8 @@ export async function startNode(cluster: TestCluster, spec: NodeSpec): Promise<S
         ? new MirrorPods(client, cluster, { name, ip, uid }, onError)
         : undefined;
     const informer = new Informer<Pod>(
-      credentials.conn,
-      "/api/v1/pods",
+      credentials.client,
+      pods(),
       { fieldSelector: `spec.nodeName=${name}` },
       (type, pod) => {
         mirrors?.handle(type, pod);
@@ -154,7 +154,6 @@ export async function startNode(cluster: TestCluster, spec: NodeSpec): Promise<S
       server.serve(undefined);
       manager = new ServingCertificateManager(
         client,
-        credentials.conn,
         { name, hostname: name, ip, pkiDir: credentials.pkiDir },
         {
           onIssued: (cert) => {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
+import type { InformerEventType as WatchEventType } from "@kubemend/lib/kube/informer";
 import type { TestCluster } from "../cluster.js";
 import { ENV_DIR } from "../paths.js";
 import type { ManagedProcess } from "../process.js";
@@ -15,7 +16,6 @@ import {
   type Pod,
   type PodCondition,
 } from "./pods.js";
-import type { WatchEventType } from "./watch.js";
 
 export const CONTROL_PLANE_COMPONENTS = [
   "etcd",

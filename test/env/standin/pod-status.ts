@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
+import type { InformerEventType as WatchEventType } from "@kubemend/lib/kube/informer";
 import { deleteNow, pods, time } from "./api.js";
 import { recordPodEvent } from "./events.js";
 import type { PodIpPool } from "./pod-ips.js";
@@ -17,7 +18,6 @@ import {
   type PodStatus,
   type Probe,
 } from "./pods.js";
-import type { WatchEventType } from "./watch.js";
 
 const KINDS = ["running", "not-ready", "crashloop", "sandbox-failure"] as const;
 export type PodBehaviourKind = (typeof KINDS)[number];

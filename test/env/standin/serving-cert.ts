@@ -3,16 +3,15 @@ import { writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
+import { sleep } from "@kubemend/lib/kube/informer";
 import {
   createCertificate,
   createCsr as createCsrPem,
   generateKey,
   type KeyKind,
 } from "@kubemend/lib/x509/issue";
-import type { ApiConnection } from "./api.js";
 import { createCsr, SERVING_SIGNER, waitForCertificate } from "./csr.js";
 import { concatPem, storeRotatedPem } from "./pki-files.js";
-import { sleep } from "./watch.js";
 
 /** What the kubelet endpoint serves: the certificate chain (leaf first) and its key. */
 export interface ServingCertificate {
@@ -93,7 +92,6 @@ export class ServingCertificateManager {
 
   constructor(
     private readonly client: KubeClient,
-    private readonly conn: ApiConnection,
     private readonly node: { name: string; hostname: string; ip: string; pkiDir: string },
     private readonly events: ServingCertificateEvents,
     private readonly options: ServingCsrOptions = {},
@@ -168,7 +166,7 @@ export class ServingCertificateManager {
     let certPem: string;
     try {
       certPem = await waitForCertificate(
-        this.conn,
+        this.client,
         csr,
         AbortSignal.any([this.stopping.signal, giveUp.signal]),
       );
