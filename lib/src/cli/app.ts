@@ -1,5 +1,6 @@
 import yargs, { type Argv } from "yargs";
 import { type ColorMode, colorEnabled } from "../output/color.js";
+import { COMMON_OUTPUT_FORMATS, validateOutputFormat } from "../output/format.js";
 import { CommandError, exitCodeOf, formatError, UsageError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import type { Clock, IOStreams } from "./io.js";
@@ -132,13 +133,9 @@ export async function runPlugin(
       }
       throw new UsageError(`unknown command "${name}" for "${program}"`, `see '${program} --help'`);
     }
-    const outputs = spec_.outputs ?? ["table", "wide", "json", "yaml"];
+    const outputs = spec_.outputs ?? COMMON_OUTPUT_FORMATS;
     const output = typeof args.output === "string" ? args.output : (outputs[0] as string);
-    if (!outputs.includes(output))
-      throw new UsageError(
-        `unsupported output format "${output}"`,
-        `use -o with one of: ${outputs.join(", ")}`,
-      );
+    validateOutputFormat(output, outputs);
     const ctx: CommandContext = {
       io,
       clock: options.clock,
