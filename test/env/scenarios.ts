@@ -6,7 +6,7 @@ import { isConflict } from "@kubemend/lib/kube/errors";
 import { startCluster, type TestCluster } from "./cluster.js";
 import { type LoadBalancer, startLoadBalancer } from "./load-balancer.js";
 import { issueClientKubeconfig, renewOnDisk } from "./pki.js";
-import { type StandinNode, startNode } from "./standin/index.js";
+import { BEHAVIOUR_ANNOTATION, type StandinNode, startNode } from "./standin/index.js";
 
 const DAY = 86_400_000;
 const APPS = (resource: string, namespace: string): ResourceRef => ({
@@ -96,6 +96,83 @@ export async function plantServiceOutage(cluster: TestCluster, namespace = "defa
   });
 }
 
+/**
+ * What kubeadm installs besides the control plane and S1's kube-proxy: CoreDNS behind the
+ * kube-dns Service (Recreate, so a broken rollout takes every replica down) and a calico-node
+ * DaemonSet.
+ */
+export async function plantClusterAddons(cluster: TestCluster): Promise<void> {
+  const admin = await cluster.admin();
+  await apply(admin, CORE("configmaps", "kube-system"), {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "coredns" },
+    data: {
+      Corefile:
+        ".:53 {\n    errors\n    health\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n    }\n    forward . /etc/resolv.conf\n    cache 30\n    loop\n    reload\n}\n",
+    },
+  });
+  await apply(admin, APPS("deployments", "kube-system"), {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "coredns", labels: { "k8s-app": "kube-dns" } },
+    spec: {
+      replicas: 2,
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: { "k8s-app": "kube-dns" } },
+      template: {
+        metadata: { labels: { "k8s-app": "kube-dns" }, annotations: { [BEHAVIOUR_ANNOTATION]: "running" } },
+        spec: {
+          priorityClassName: "system-cluster-critical",
+          tolerations: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }],
+          containers: [
+            {
+              name: "coredns",
+              image: "coredns/coredns:v1.12.1",
+              ports: [
+                { name: "dns", containerPort: 53, protocol: "UDP" },
+                { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+                { name: "metrics", containerPort: 9153, protocol: "TCP" },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  });
+  await apply(admin, CORE("services", "kube-system"), {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "kube-dns", labels: { "k8s-app": "kube-dns" } },
+    spec: {
+      clusterIP: "10.96.0.10",
+      selector: { "k8s-app": "kube-dns" },
+      ports: [
+        { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
+        { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+        { name: "metrics", port: 9153, protocol: "TCP", targetPort: 9153 },
+      ],
+    },
+  });
+  await apply(admin, APPS("daemonsets", "kube-system"), {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name: "calico-node", labels: { "k8s-app": "calico-node" } },
+    spec: {
+      selector: { matchLabels: { "k8s-app": "calico-node" } },
+      template: {
+        metadata: { labels: { "k8s-app": "calico-node" } },
+        spec: {
+          hostNetwork: true,
+          priorityClassName: "system-node-critical",
+          tolerations: [{ operator: "Exists" }],
+          containers: [{ name: "calico-node", image: "calico/node:v3.29.0" }],
+        },
+      },
+    },
+  });
+}
+
 /** S3: an HAProxy-like balancer in front of the API server, at an address its certificate lacks. */
 export async function plantLoadBalancer(
   cluster: TestCluster,
@@ -145,6 +222,7 @@ export async function startSandbox(): Promise<Sandbox> {
   const cluster = await startCluster();
   try {
     const nodes = await startNodes(cluster);
+    await plantClusterAddons(cluster);
     await plantServiceOutage(cluster);
     const { balancer, kubeconfig: viaLoadBalancer } = await plantLoadBalancer(cluster);
     const { expiredKubeconfig } = await plantExpiredCertificates(cluster);

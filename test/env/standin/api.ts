@@ -1,4 +1,4 @@
-import type { KubeClient, KubeObject, ResourceRef } from "@kubemend/lib/kube/client";
+import type { KubeClient, ResourceRef } from "@kubemend/lib/kube/client";
 import { resourcePath } from "@kubemend/lib/kube/client";
 
 export const NODES: ResourceRef = { group: "", version: "v1", resource: "nodes" };

@@ -1,0 +1,94 @@
+import type { Finding } from "@kubemend/lib/findings/finding";
+import type { AgentPod, AgentRole } from "../collect/agents.js";
+import { conditionOf, type Event, isNodeReady, isPodReady, type Node } from "../model.js";
+import { notReadyReason } from "./pod-status.js";
+
+const nodeSubject = (name: string) => ({ kind: "Node", name });
+
+/** NODE_NOT_READY for each node involved; NetworkUnavailable is the CNI's, so it is CNI_UNHEALTHY. */
+export function checkNodes(nodes: ReadonlyMap<string, Node | undefined>, involvement: string): Finding[] {
+  const out: Finding[] = [];
+  for (const [name, node] of nodes) {
+    if (!node) {
+      out.push({
+        code: "NODE_NOT_READY",
+        severity: "critical",
+        subject: nodeSubject(name),
+        message: `node ${name} (${involvement}) does not exist`,
+        next: "kubectl get nodes",
+      });
+      continue;
+    }
+    const ready = conditionOf(node, "Ready");
+    if (!isNodeReady(node))
+      out.push({
+        code: "NODE_NOT_READY",
+        severity: "critical",
+        subject: nodeSubject(name),
+        message: `node ${name} (${involvement}) is NotReady: ${ready?.reason ?? "no status"}${ready?.message ? `: ${ready.message}` : ""}`,
+        evidence: { ready: ready ?? null },
+        next: `kubectl describe node ${name}   # then check the kubelet on the node: journalctl -u kubelet`,
+      });
+    const network = conditionOf(node, "NetworkUnavailable");
+    if (network?.status === "True")
+      out.push({
+        code: "CNI_UNHEALTHY",
+        severity: "critical",
+        subject: nodeSubject(name),
+        message:
+          `node ${name} (${involvement}) reports NetworkUnavailable: ${network.reason ?? ""} ${network.message ?? ""}`.trim(),
+        evidence: { networkUnavailable: network },
+        next: `kubectl describe node ${name}`,
+      });
+  }
+  return out;
+}
+
+/**
+ * KUBE_PROXY_UNHEALTHY / CNI_UNHEALTHY: for each node involved, every agent that runs somewhere in
+ * the cluster must run there and be Ready. An agent that runs nowhere (no kube-proxy with Cilium's
+ * replacement, an unknown CNI) is not an alarm.
+ */
+export function checkAgents(
+  agents: readonly AgentPod[],
+  nodes: Iterable<string>,
+  events: readonly Event[],
+  involvement: (node: string) => string,
+): Finding[] {
+  const out: Finding[] = [];
+  const deployed = new Map<string, AgentRole>(agents.map((a) => [a.agent, a.role]));
+  for (const node of nodes) {
+    for (const [agent, role] of deployed) {
+      const code = role === "kube-proxy" ? "KUBE_PROXY_UNHEALTHY" : "CNI_UNHEALTHY";
+      const effect =
+        role === "kube-proxy"
+          ? "Service traffic from and through this node is not forwarded"
+          : "pods on this node cannot get or keep their network";
+      const here = agents.filter((a) => a.agent === agent && a.pod.spec.nodeName === node);
+      const healthy = here.filter((a) => isPodReady(a.pod) && !a.pod.metadata.deletionTimestamp);
+      if (healthy.length > 0) continue;
+      const pod = here[0]?.pod;
+      const reason = pod ? notReadyReason(pod, events).detail : undefined;
+      out.push({
+        code,
+        severity: "critical",
+        subject: pod
+          ? { kind: "Pod", namespace: pod.metadata.namespace as string, name: pod.metadata.name }
+          : nodeSubject(node),
+        message: pod
+          ? `${agent} on node ${node} (${involvement(node)}) is not Ready: ${reason}; ${effect}`
+          : `no ${agent} pod runs on node ${node} (${involvement(node)}), though it runs on other nodes; ${effect}`,
+        evidence: {
+          agent,
+          node,
+          pods: here.map((a) => a.pod.metadata.name),
+          reason: reason ?? "no pod on the node",
+        },
+        next: pod
+          ? `kubectl logs -n ${pod.metadata.namespace} ${pod.metadata.name} --previous`
+          : `kubectl get daemonsets -A -o wide   # does the ${agent} DaemonSet tolerate the node's taints?`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import type { FailOn } from "@kubemend/lib/findings/finding";
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import { connect } from "@kubemend/lib/kube/connect";
+import { checkAgents, checkNodes } from "../checks/agents.js";
+import { checkApiServerService } from "../checks/apiserver.js";
+import { checkDns } from "../checks/dns.js";
+import { verdictOf } from "../checks/layers.js";
+import { collectAgents } from "../collect/agents.js";
+import { collectApiServer } from "../collect/apiserver.js";
+import { collectDns } from "../collect/dns.js";
+import { collectList, Gaps } from "../collect/gaps.js";
+import { CORE, type Node } from "../model.js";
+import { failOnFrom, report, withFailOn } from "./flags.js";
+
+class Cluster implements Command {
+  private client!: KubeClient;
+  private failOn: FailOn = "critical";
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  async complete(): Promise<void> {
+    this.client = await connect(this.ctx);
+  }
+
+  validate(): void {
+    this.failOn = failOnFrom(this.args);
+  }
+
+  async run(): Promise<ExitCode> {
+    const gaps = new Gaps();
+    const [nodes, agents, apiServer, dns] = await Promise.all([
+      collectList(this.client.list<Node>(CORE("nodes"))),
+      collectAgents(this.client, gaps),
+      collectApiServer(this.client, gaps),
+      collectDns(this.client, gaps),
+    ]);
+    const byName = new Map<string, Node | undefined>(nodes.map((n) => [n.metadata.name, n]));
+    const findings = [
+      ...checkDns(dns),
+      ...checkNodes(byName, "a cluster node"),
+      ...checkAgents(agents, byName.keys(), [], () => "a cluster node"),
+      ...checkApiServerService(apiServer),
+    ];
+    const kinds = [...new Set(agents.map((a) => a.agent))].sort().join(", ") || "no known node agents";
+    const ok = `${nodes.length} nodes Ready with ${kinds}; the kubernetes Service matches the API servers; DNS is up`;
+    return report(this.ctx, "Cluster network", verdictOf(findings, ok), findings, this.failOn);
+  }
+}
+
+export const clusterCommand: CommandSpec = {
+  command: "cluster",
+  describe:
+    "Per node: Ready, NetworkUnavailable, kube-proxy and CNI; the kubernetes Service against the API servers; CoreDNS",
+  builder: withFailOn,
+  create: (args, ctx) => new Cluster(args, ctx),
+};
