@@ -1,5 +1,6 @@
 import { type Command, measure, type Sample } from "./measure.js";
 import { pairedRatios, type Summary, summarize } from "./stats.js";
+import type { Prepared } from "./suite.js";
 
 export interface Side {
   label: string;
@@ -22,7 +23,8 @@ export interface Comparison {
 
 /**
  * Warms both commands up, then alternates them (A B A B ...) so that the machine's noise falls on
- * both alike, and reports each side's spread and the paired A/B ratios.
+ * both alike, and reports each side's spread and the paired A/B ratios. `beforeRun` (untimed)
+ * resets whatever a run uses up and may replace the command.
  */
 export async function compare(
   name: string,
@@ -30,15 +32,17 @@ export async function compare(
   b: Command,
   runs = 5,
   warmup = 1,
+  beforeRun?: Prepared["beforeRun"],
 ): Promise<Comparison> {
+  const run = async (side: "a" | "b") => measure((await beforeRun?.(side)) ?? (side === "a" ? a : b));
   for (let i = 0; i < warmup; i++) {
-    await measure(a);
-    await measure(b);
+    await run("a");
+    await run("b");
   }
   const samples: { a: Sample[]; b: Sample[] } = { a: [], b: [] };
   for (let i = 0; i < runs; i++) {
-    samples.a.push(await measure(a));
-    samples.b.push(await measure(b));
+    samples.a.push(await run("a"));
+    samples.b.push(await run("b"));
   }
   const side = (command: Command, list: Sample[]): Side => ({
     label: command.label,

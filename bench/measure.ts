@@ -7,6 +7,8 @@ export interface Command {
   label: string;
   argv: string[];
   env?: NodeJS.ProcessEnv;
+  /** Exit codes that mean the command did its work; default 0 only. Exit 1 is "findings" for kubemend. */
+  okExitCodes?: number[];
 }
 
 export interface Sample {
@@ -38,7 +40,7 @@ export function measure(command: Command): Promise<Sample> {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       try {
         const maxRssKb = Number(readFileSync(out, "utf8").trim().split("\n").pop());
-        if (code !== 0)
+        if (!(command.okExitCodes ?? [0]).includes(code ?? -1))
           reject(
             new Error(`${command.label} exited ${code}: ${stderr.trim().split("\n").slice(-2).join(" ")}`),
           );
