@@ -1,10 +1,4 @@
 import { main } from "@kubemend/lib/cli/app";
-import { VERSION } from "@kubemend/lib/version";
+import { etcdsnap } from "./plugin.js";
 
-await main({
-  name: "etcdsnap",
-  version: VERSION,
-  summary:
-    "Verified etcd snapshots (save, status, inspect, diff, list, prune) and restore plans that avoid the stale-revision trap.",
-  commands: [],
-});
+await main(etcdsnap);

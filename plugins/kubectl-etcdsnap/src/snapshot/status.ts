@@ -57,6 +57,8 @@ export interface SnapshotIntegrity {
 export interface StatusOptions extends OpenOptions {
   /** Fail integrity when there is no sha256 trailer (for files that should come from snapshot save). */
   requireTrailer?: boolean;
+  /** The trailer check already made while the file was written (save hashes as it streams). */
+  trailer?: TrailerCheck;
 }
 
 const MAX_MVCC_PROBLEMS = 100;
@@ -73,14 +75,18 @@ export function etcdutlJson(s: SnapshotStatus, etcdutl: "3.4" | "3.5" | "3.6") {
 }
 
 export async function snapshotStatus(path: string, options: StatusOptions = {}): Promise<SnapshotStatus> {
-  const { requireTrailer, ...open } = options;
+  const { requireTrailer, trailer: known, ...open } = options;
   const reader = await openBolt(path, open).catch((err: unknown) => {
     if (err instanceof BoltError) return err;
     throw err;
   });
   const fileSize = reader instanceof BoltError ? await sizeOf(path) : reader.fileSize;
   const hasTrailer = hasTrailerSize(fileSize);
-  const trailer = hasTrailer ? checkTrailerFile(path) : Promise.resolve(null);
+  const trailer = !hasTrailer
+    ? Promise.resolve(null)
+    : known
+      ? Promise.resolve(known)
+      : checkTrailerFile(path);
   const status: SnapshotStatus = {
     hash: 0,
     revision: 0,

@@ -140,7 +140,7 @@ export function etcdSnapshot(
 
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString("base64");
 
-class Gateway {
+export class Gateway {
   constructor(readonly url: string) {}
   async call(route: string, body: unknown): Promise<Record<string, unknown>> {
     const res = await fetch(`${this.url}/v3/${route}`, { method: "POST", body: JSON.stringify(body) });
@@ -182,11 +182,25 @@ function podJson(ns: string, name: string, gen: number): string {
   });
 }
 
-async function produce(tools: EtcdTools, scenario: Scenario, work: string): Promise<void> {
+/** A real etcd on loopback (plain HTTP), for tests. */
+export interface RunningEtcd {
+  url: string;
+  dataDir: string;
+  child: ReturnType<typeof spawn>;
+  /** Stops it (SIGTERM, or SIGKILL when `kill`) and waits for the exit. */
+  stop(kill?: boolean): Promise<void>;
+}
+
+/** Starts etcd on free loopback ports with its data in `dataDir`, and waits until it is healthy. */
+export async function startEtcd(
+  tools: EtcdTools,
+  dataDir: string,
+  extraArgs: string[] = [],
+  logFile = `${dataDir}.log`,
+): Promise<RunningEtcd> {
   const [client, peer] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
-  const dataDir = path.join(work, "data");
   const args = [
     "--name=fixture",
     `--data-dir=${dataDir}`,
@@ -195,25 +209,42 @@ async function produce(tools: EtcdTools, scenario: Scenario, work: string): Prom
     `--listen-peer-urls=${peerUrl}`,
     `--initial-advertise-peer-urls=${peerUrl}`,
     `--initial-cluster=fixture=${peerUrl}`,
-    "--quota-backend-bytes=8589934592",
-    "--max-txn-ops=100000",
-    "--max-request-bytes=33554432",
+    ...extraArgs,
   ];
   const { openSync } = await import("node:fs");
-  const log = openSync(path.join(work, "etcd.log"), "w");
+  const log = openSync(logFile, "a");
   const child = spawn(tools.etcd, args, { stdio: ["ignore", log, log] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async (kill = false) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(kill ? "SIGKILL" : "SIGTERM");
+    await exited;
+  };
   try {
     await waitHealthy(url, child);
-    const gw = new Gateway(url);
+  } catch (err) {
+    await stop(true);
+    throw err;
+  }
+  return { url, dataDir, child, stop };
+}
+
+async function produce(tools: EtcdTools, scenario: Scenario, work: string): Promise<void> {
+  const dataDir = path.join(work, "data");
+  const etcd = await startEtcd(
+    tools,
+    dataDir,
+    ["--quota-backend-bytes=8589934592", "--max-txn-ops=100000", "--max-request-bytes=33554432"],
+    path.join(work, "etcd.log"),
+  );
+  try {
+    const gw = new Gateway(etcd.url);
     await fill(gw, scenario);
-    await run(tools.etcdctl, [`--endpoints=${url}`, "snapshot", "save", path.join(work, "s.db")], {
+    await run(tools.etcdctl, [`--endpoints=${etcd.url}`, "snapshot", "save", path.join(work, "s.db")], {
       env: { ...process.env, ETCDCTL_API: "3" },
       timeout: 600_000,
     });
   } finally {
-    child.kill("SIGTERM");
-    await exited;
+    await etcd.stop();
   }
   await copyFile(path.join(dataDir, "member/snap/db"), path.join(work, "copy.db"));
 }

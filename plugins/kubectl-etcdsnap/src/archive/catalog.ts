@@ -1,0 +1,71 @@
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { readMetadata, type SnapshotMetadata } from "./metadata.js";
+import { checkSnapshotFile } from "./verify.js";
+
+export interface CatalogEntry {
+  path: string;
+  name: string;
+  metadata?: SnapshotMetadata;
+  /** When it was taken: the metadata's time, else the file's modification time. */
+  time: Date;
+  size: number;
+  /** "saved" (verified by save, from the metadata), "verified" or "failed" (checked now), "unknown". */
+  state: "saved" | "verified" | "failed" | "unknown";
+  problem?: string;
+}
+
+/** Snapshots in a directory, newest first: *.db files and any file with save's metadata beside it. */
+export async function readCatalog(dir: string): Promise<CatalogEntry[]> {
+  const names = new Set(await readdir(dir));
+  const entries: CatalogEntry[] = [];
+  for (const name of names) {
+    if (name.endsWith(".part") || name.endsWith(".json")) continue;
+    if (!name.endsWith(".db") && !names.has(`${name}.json`)) continue;
+    const file = path.join(dir, name);
+    const st = await stat(file).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const metadata = await readMetadata(file);
+    entries.push({
+      path: file,
+      name,
+      ...(metadata && { metadata }),
+      time: metadata ? new Date(metadata.time) : st.mtime,
+      size: st.size,
+      state: metadata?.verified && metadata.size === st.size ? "saved" : "unknown",
+    });
+  }
+  return entries.sort((a, b) => b.time.getTime() - a.time.getTime() || b.name.localeCompare(a.name));
+}
+
+/** Re-checks a snapshot now (trailer required: these are snapshot streams). */
+export async function verifyEntry(e: CatalogEntry): Promise<CatalogEntry> {
+  try {
+    const checked = await checkSnapshotFile(e.path, e.metadata, { requireTrailer: true });
+    if (checked.problem === undefined) return { ...e, state: "verified" };
+    return { ...e, state: "failed", problem: checked.problem };
+  } catch (err) {
+    return { ...e, state: "failed", problem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Which snapshots prune removes: all but the newest `keep`, except that when none of those is
+ * verified the newest verified one is kept too, so the last good snapshot is never deleted.
+ */
+export function planPrune(
+  newestFirst: readonly CatalogEntry[],
+  keep: number,
+  verified: (e: CatalogEntry) => boolean,
+): { kept: CatalogEntry[]; removed: CatalogEntry[] } {
+  const kept = newestFirst.slice(0, keep);
+  let removed = newestFirst.slice(keep);
+  if (!kept.some(verified)) {
+    const lastGood = removed.find(verified);
+    if (lastGood !== undefined) {
+      kept.push(lastGood);
+      removed = removed.filter((e) => e !== lastGood);
+    }
+  }
+  return { kept, removed };
+}

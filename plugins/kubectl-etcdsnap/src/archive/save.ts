@@ -1,0 +1,171 @@
+// Streams Maintenance/Snapshot into FILE.part (0600), verifying as it goes, and gives the file its
+// final name only when every check passed and the data is on disk. Any failure removes what was
+// written, so a file under a final name is always a whole, verified snapshot.
+
+import { constants } from "node:fs";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { IncompleteError } from "@kubemend/lib/cli/errors";
+import type { SnapshotResponse } from "../etcd/proto.js";
+import { type SnapshotStatus, snapshotStatus } from "../snapshot/status.js";
+import { hasTrailerSize, TrailerHasher } from "../snapshot/trailer.js";
+import { integrityProblem } from "./integrity.js";
+import { metadataPath, type SnapshotMetadata } from "./metadata.js";
+
+export type SnapshotStream = AsyncIterable<SnapshotResponse> & {
+  cancel(): void;
+  on(event: "error", listener: (err: Error) => void): unknown;
+};
+
+export interface SaveOptions {
+  /** Starts the snapshot stream; called once the file is open, so no message waits unread. */
+  start(): SnapshotStream;
+  /** Where the bytes go while they arrive; removed on failure. */
+  partPath: string;
+  /** The final path, decided once the snapshot is verified (the default name holds the revision). */
+  finalPath(status: SnapshotStatus): string;
+  metadata(status: SnapshotStatus, finalPath: string): SnapshotMetadata;
+  /** Turns a stream error into the one line to print. */
+  streamError(err: unknown): Error;
+  progress?(received: number, total: number | undefined): void;
+}
+
+export interface Saved {
+  path: string;
+  metadataPath: string;
+  status: SnapshotStatus;
+  metadata: SnapshotMetadata;
+}
+
+/** Writes are gathered into blocks this big (etcd sends 32 KiB messages). */
+const WRITE_BLOCK = 1 << 20;
+
+export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
+  const made: string[] = [o.partPath];
+  let call: SnapshotStream | undefined;
+  try {
+    await rm(o.partPath, { force: true });
+    const hasher = new TrailerHasher();
+    const fh = await open(o.partPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600).catch(
+      fsError(o.partPath, "creating"),
+    );
+    try {
+      call = o.start();
+      // Errors reach the loop below; this only keeps a late one (after a cancel) from being unhandled.
+      call.on("error", () => {});
+      await stream(o, call, fh, hasher);
+      await fh.sync().catch(fsError(o.partPath, "flushing"));
+    } finally {
+      await fh.close().catch(() => {});
+    }
+    const size = hasher.size;
+    const { actual, trailer } = hasher.digest();
+    if (!hasTrailerSize(size) || trailer === null)
+      throw new IncompleteError(
+        `the snapshot stream ended after ${size} bytes, which is not 512n+32: it was cut`,
+        "take the snapshot again; if it keeps happening, check the member's health and the network",
+      );
+    if (actual !== trailer)
+      throw new IncompleteError(
+        `the snapshot's sha256 ${actual} does not match the trailer etcd sent (${trailer})`,
+        "take the snapshot again, from another member with --endpoint if it repeats",
+      );
+    const status = await snapshotStatus(o.partPath, {
+      requireTrailer: true,
+      trailer: { actual, expected: trailer, match: true },
+    });
+    const problem = integrityProblem(status);
+    if (problem !== undefined)
+      throw new IncompleteError(
+        `the snapshot failed verification: ${problem}`,
+        "take the snapshot again, from another member with --endpoint if it repeats",
+      );
+    const finalPath = o.finalPath(status);
+    const metadata = o.metadata(status, finalPath);
+    const metaPart = `${metadataPath(finalPath)}.part`;
+    made.push(metaPart);
+    await writeSynced(metaPart, `${JSON.stringify(metadata, null, 2)}\n`);
+    await rename(o.partPath, finalPath).catch(fsError(finalPath, "renaming to"));
+    made.push(finalPath);
+    await rename(metaPart, metadataPath(finalPath)).catch(fsError(metadataPath(finalPath), "renaming to"));
+    await syncDir(path.dirname(finalPath));
+    return { path: finalPath, metadataPath: metadataPath(finalPath), status, metadata };
+  } catch (err) {
+    call?.cancel();
+    await Promise.all(made.map((f) => rm(f, { force: true }).catch(() => {})));
+    throw err;
+  }
+}
+
+async function stream(
+  o: SaveOptions,
+  call: SnapshotStream,
+  fh: FileHandle,
+  hasher: TrailerHasher,
+): Promise<void> {
+  let block: Buffer[] = [];
+  let blockLen = 0;
+  let total: number | undefined;
+  const flush = async () => {
+    if (blockLen === 0) return;
+    const data = block.length === 1 ? (block[0] as Buffer) : Buffer.concat(block, blockLen);
+    block = [];
+    blockLen = 0;
+    await fh.write(data).catch(fsError(o.partPath, "writing"));
+  };
+  try {
+    for await (const msg of call) {
+      if (msg.blob.length === 0) continue;
+      // The first message says how much follows; the sha256 comes after the data.
+      total ??= hasher.size + msg.blob.length + msg.remainingBytes + 32;
+      hasher.update(msg.blob);
+      block.push(Buffer.from(msg.blob.buffer, msg.blob.byteOffset, msg.blob.byteLength));
+      blockLen += msg.blob.length;
+      if (blockLen >= WRITE_BLOCK) await flush();
+      o.progress?.(hasher.size, total);
+    }
+  } catch (err) {
+    if (err instanceof IncompleteError) throw err;
+    throw o.streamError(err);
+  }
+  await flush();
+}
+
+function fsError(file: string, doing: string) {
+  return (err: NodeJS.ErrnoException): never => {
+    const why =
+      err.code === "ENOSPC"
+        ? "no space left on the device"
+        : err.code === "EDQUOT"
+          ? "disk quota exceeded"
+          : err.message;
+    throw new IncompleteError(
+      `${doing} ${file} failed: ${why}`,
+      err.code === "ENOSPC" || err.code === "EDQUOT"
+        ? `free space there (the snapshot needs about the etcd database size), or save elsewhere with --dir`
+        : "check the directory's permissions and the disk",
+    );
+  };
+}
+
+async function writeSynced(file: string, text: string): Promise<void> {
+  const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600).catch(
+    fsError(file, "creating"),
+  );
+  try {
+    await fh.writeFile(text).catch(fsError(file, "writing"));
+    await fh.sync().catch(fsError(file, "flushing"));
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+/** The rename is durable only once the directory entry is on disk. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

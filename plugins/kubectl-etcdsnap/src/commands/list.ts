@@ -1,0 +1,98 @@
+import path from "node:path";
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { palette } from "@kubemend/lib/output/color";
+import { formatDuration } from "@kubemend/lib/output/duration";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { type Column, renderTable } from "@kubemend/lib/output/table";
+import { type CatalogEntry, readCatalog, verifyEntry } from "../archive/catalog.js";
+import { formatBytes } from "../report/units.js";
+import { snapshotDir } from "./dir.js";
+
+class List implements Command {
+  private dir = ".";
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {
+    this.dir = path.resolve(typeof this.args.dir === "string" ? this.args.dir : ".");
+  }
+
+  validate(): void {
+    snapshotDir(this.dir);
+  }
+
+  async run(): Promise<ExitCode> {
+    let entries = await readCatalog(this.dir);
+    if (this.args.verify === true) entries = await Promise.all(entries.map(verifyEntry));
+    this.ctx.io.out.write(this.render(entries));
+    return entries.some((e) => e.state === "failed") ? ExitCode.FINDINGS : ExitCode.OK;
+  }
+
+  private render(entries: CatalogEntry[]): string {
+    const { output } = this.ctx;
+    if (output === "json" || output === "yaml")
+      return renderStructured(
+        {
+          apiVersion: "kubemend.io/v1",
+          kind: "EtcdSnapshotList",
+          items: entries.map((e) => ({
+            path: e.path,
+            time: e.time.toISOString(),
+            size: e.size,
+            state: e.state,
+            ...(e.problem !== undefined && { problem: e.problem }),
+            revision: e.metadata?.revision ?? null,
+            ...(e.metadata && { metadata: e.metadata }),
+          })),
+        },
+        output,
+      );
+    if (entries.length === 0) {
+      this.ctx.io.err.write(`No snapshots in ${this.dir}.\n`);
+      return "";
+    }
+    const now = this.ctx.clock.now();
+    const c = palette(this.ctx.color);
+    const columns: Column<CatalogEntry>[] = [
+      { header: "NAME", value: (e) => e.name },
+      { header: "AGE", value: (e) => formatDuration(now.getTime() - e.time.getTime()) },
+      { header: "REVISION", value: (e) => String(e.metadata?.revision ?? "-") },
+      { header: "SIZE", value: (e) => formatBytes(e.size) },
+      { header: "VERIFIED", value: (e) => stateCell(e, c) },
+      { header: "MEMBER", value: (e) => e.metadata?.memberName ?? e.metadata?.memberId ?? "-", wide: true },
+      { header: "KUBERNETES", value: (e) => e.metadata?.kubernetesVersion ?? "-", wide: true },
+      { header: "SHA256", value: (e) => e.metadata?.sha256.slice(0, 16) ?? "-", wide: true },
+    ];
+    return renderTable(entries, columns, output === "wide");
+  }
+}
+
+function stateCell(e: CatalogEntry, c: ReturnType<typeof palette>): string {
+  switch (e.state) {
+    case "verified":
+      return c.green("yes");
+    case "saved":
+      return "at save (--verify rechecks)";
+    case "failed":
+      return c.red(`FAILED: ${e.problem ?? ""}`);
+    default:
+      return c.yellow("unknown (--verify checks)");
+  }
+}
+
+export const listCommand: CommandSpec = {
+  command: "list",
+  describe: "Snapshots in a directory with age, revision, size and verified state",
+  builder: (y) =>
+    y.option("dir", { type: "string", describe: "Directory to look in (default: .)" }).option("verify", {
+      type: "boolean",
+      default: false,
+      describe: "Re-check every snapshot's integrity now",
+    }),
+  examples: [["kubectl etcdsnap list --dir /var/backups/etcd --verify", "List and re-check snapshots"]],
+  create: (args, ctx) => new List(args, ctx),
+};

@@ -1,0 +1,87 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { palette } from "@kubemend/lib/output/color";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { readMetadata } from "../archive/metadata.js";
+import { checkSnapshotFile } from "../archive/verify.js";
+import { liveRevision } from "../etcd/live.js";
+import { DEFAULT_MARGIN, type RestorePlan, restorePlan } from "../restore/plan.js";
+import { withEtcdFlags } from "./etcd-flags.js";
+import { marginOf } from "./margin.js";
+
+class RestorePlanCommand implements Command {
+  private margin = DEFAULT_MARGIN;
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {}
+
+  validate(): void {
+    this.margin = marginOf(this.args);
+  }
+
+  async run(): Promise<ExitCode> {
+    const file = String(this.args.file);
+    const metadata = await readMetadata(file);
+    const checked = await checkSnapshotFile(file, metadata);
+    const live = await liveRevision(this.ctx, this.args, "always");
+    const plan = restorePlan({
+      file,
+      snapshot: {
+        revision: checked.status.revision,
+        clusterId: metadata?.clusterId,
+        time: metadata ? new Date(metadata.time) : undefined,
+      },
+      members: live.members,
+      live: live.revision,
+      now: this.ctx.clock.now(),
+      margin: this.margin,
+    });
+    if (checked.problem !== undefined) plan.warnings.unshift(`DO NOT RESTORE THIS FILE: ${checked.problem}`);
+    if (live.error !== undefined) plan.warnings.push(`The live revision is unknown: ${live.error}`);
+    if (live.membersError !== undefined || live.members.length === 0)
+      plan.warnings.push(
+        `The etcd members are unknown (${live.membersError ?? "no etcd mirror pods"}): fill in each member's name, peer URL and data dir.`,
+      );
+    this.ctx.io.out.write(this.render(plan));
+    return checked.problem === undefined ? ExitCode.OK : ExitCode.FINDINGS;
+  }
+
+  private render(plan: RestorePlan): string {
+    const { output } = this.ctx;
+    if (output === "json" || output === "yaml") return renderStructured(plan, output);
+    const c = palette(this.ctx.color);
+    const lines = [c.bold(`Restore plan for ${plan.file}`), ""];
+    for (const w of plan.warnings) lines.push(`${c.yellow("WARNING:")} ${w}`, "");
+    lines.push(`Revision bump: ${plan.bumpRevision} (${plan.bumpReason}), with --mark-compacted.`, "");
+    plan.steps.forEach((step, i) => {
+      lines.push(c.bold(`${i + 1}. [${step.where}] ${step.what}`));
+      for (const cmd of step.commands) lines.push(`     ${cmd.replaceAll("\n", "\n     ")}`);
+    });
+    return `${lines.join("\n")}\n`;
+  }
+}
+
+export const restorePlanCommand: CommandSpec = {
+  command: "restore-plan <file>",
+  describe: "The ordered restore steps for every member, with the revision bump, and what the restore undoes",
+  outputs: ["table", "json", "yaml"],
+  builder: (y) =>
+    withEtcdFlags(y)
+      .positional("file", { type: "string", describe: "The snapshot to restore" })
+      .option("margin", {
+        type: "number",
+        default: DEFAULT_MARGIN,
+        describe: "Revisions added to the bump for writes between now and the restore",
+      }),
+  examples: [
+    [
+      "kubectl etcdsnap restore-plan /var/backups/etcd/etcd-kubernetes-20240501T030405Z-rev123.db",
+      "Plan a restore",
+    ],
+  ],
+  create: (args, ctx) => new RestorePlanCommand(args, ctx),
+};

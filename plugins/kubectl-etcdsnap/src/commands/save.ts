@@ -1,0 +1,174 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { BadInputError, IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { connect } from "@kubemend/lib/kube/connect";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { startProgress } from "@kubemend/lib/output/progress";
+import { compactTime, defaultName, type SnapshotMetadata } from "../archive/metadata.js";
+import { type Saved, saveSnapshot } from "../archive/save.js";
+import { EtcdEndpoint } from "../etcd/client.js";
+import { kubeadmClusterName, kubernetesVersion } from "../etcd/cluster-info.js";
+import { type Discovered, discoverEtcd, endpointsOf } from "../etcd/collect.js";
+import { type MemberStatus, pickMember, statusAll } from "../etcd/members.js";
+import type { StatusResponse } from "../etcd/proto.js";
+import { formatBytes, progressBar } from "../report/units.js";
+import { withEtcdFlags } from "./etcd-flags.js";
+
+class Save implements Command {
+  private etcd!: Discovered;
+  private file?: string;
+  private dir = ".";
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  async complete(): Promise<void> {
+    this.etcd = await discoverEtcd(this.ctx, this.args);
+    this.etcd.kube ??= await connect(this.ctx).catch(() => undefined);
+  }
+
+  validate(): void {
+    const file = this.args.file;
+    const dir = this.args.dir;
+    if (typeof file === "string" && typeof dir === "string")
+      throw new UsageError(
+        "give either FILE or --dir, not both",
+        "FILE names the snapshot; --dir picks a directory for the default name",
+      );
+    if (typeof file === "string") {
+      if (existsSync(file))
+        throw new BadInputError(
+          `${file} already exists`,
+          "choose another name; etcdsnap never overwrites a snapshot",
+        );
+      this.file = path.resolve(file);
+      this.dir = path.dirname(this.file);
+    } else if (typeof dir === "string") this.dir = path.resolve(dir);
+    if (!existsSync(this.dir) || !statSync(this.dir).isDirectory())
+      throw new BadInputError(`${this.dir} is not a directory`, "create it first, or pass another --dir");
+  }
+
+  async run(): Promise<ExitCode> {
+    const forced = typeof this.args.endpoint === "string" ? this.args.endpoint : undefined;
+    const endpoints = endpointsOf(this.etcd);
+    if (forced !== undefined && !endpoints.some((e) => e.url === forced))
+      endpoints.push(new EtcdEndpoint(forced, this.etcd.tls));
+    try {
+      const member = pickMember(await statusAll(endpoints), forced);
+      const endpoint = endpoints.find((e) => e.url === member.endpoint) as EtcdEndpoint;
+      const saved = await this.save(endpoint, member);
+      this.report(saved);
+      return ExitCode.OK;
+    } finally {
+      for (const e of endpoints) e.close();
+    }
+  }
+
+  private async save(endpoint: EtcdEndpoint, member: MemberStatus): Promise<Saved> {
+    const status = member.status as StatusResponse;
+    const started = this.ctx.clock.now();
+    const [k8sVersion, clusterName, memberName] = await Promise.all([
+      kubernetesVersion(this.etcd.kube),
+      kubeadmClusterName(this.etcd.kube),
+      endpoint
+        .memberList()
+        .then((r) => r.members.find((m) => m.id === status.header.memberId)?.name)
+        .catch(() => undefined),
+    ]);
+    const cluster = clusterName ?? status.header.clusterId;
+    const partPath = this.file
+      ? `${this.file}.part`
+      : path.join(this.dir, `etcd-${cluster}-${compactTime(started)}.db.part`);
+    const progress = await startProgress(this.ctx.io.err, `snapshot from ${endpoint.url}`);
+    let call: ReturnType<EtcdEndpoint["snapshot"]> | undefined;
+    const interrupt = () => call?.cancel();
+    process.once("SIGINT", interrupt);
+    process.once("SIGTERM", interrupt);
+    try {
+      return await saveSnapshot({
+        start: () => {
+          call = endpoint.snapshot();
+          return call;
+        },
+        partPath,
+        finalPath: (s) =>
+          this.file ?? path.join(this.dir, defaultName(cluster, this.ctx.clock.now(), s.revision)),
+        streamError: (err) => endpoint.error(err, "the snapshot stream failed"),
+        progress: (done, total) =>
+          progress.update(`snapshot from ${endpoint.url} ${progressBar(done, total)}`),
+        metadata: (s, finalPath): SnapshotMetadata => ({
+          apiVersion: "kubemend.io/v1",
+          kind: "EtcdSnapshot",
+          file: path.basename(finalPath),
+          time: this.ctx.clock.now().toISOString(),
+          revision: s.revision,
+          hash: s.hash,
+          totalKey: s.totalKey,
+          size: s.fileSize,
+          sha256: s.integrity.sha256?.actual ?? "",
+          clusterId: status.header.clusterId,
+          memberId: status.header.memberId,
+          ...(memberName !== undefined && { memberName }),
+          endpoint: endpoint.url,
+          etcdVersion: status.version,
+          storageVersion: s.version || status.storageVersion,
+          kubernetesVersion: k8sVersion,
+          verified: true,
+        }),
+      });
+    } catch (err) {
+      if (err instanceof IncompleteError) throw err;
+      throw new IncompleteError(
+        `saving the snapshot failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    } finally {
+      process.off("SIGINT", interrupt);
+      process.off("SIGTERM", interrupt);
+      progress.stop();
+    }
+  }
+
+  private report(saved: Saved): void {
+    const { output, io } = this.ctx;
+    if (output === "json" || output === "yaml") {
+      io.out.write(renderStructured({ path: saved.path, ...saved.metadata }, output));
+      return;
+    }
+    const m = saved.metadata;
+    io.out.write(
+      `Saved ${saved.path} (revision ${m.revision}, ${m.totalKey} keys, ${formatBytes(m.size)}, sha256 ${m.sha256.slice(0, 12)}…) from ${m.memberName ?? m.memberId} at ${m.endpoint}; verified; metadata in ${path.basename(saved.metadataPath)}\n`,
+    );
+  }
+}
+
+export const saveCommand: CommandSpec = {
+  command: "save [file]",
+  describe: "Take a verified snapshot from the healthiest etcd member (atomic, 0600, with metadata)",
+  outputs: ["table", "json", "yaml"],
+  builder: (y) =>
+    withEtcdFlags(y)
+      .positional("file", {
+        type: "string",
+        describe: "Snapshot file (default: --dir/etcd-<cluster>-<UTC time>-rev<N>.db)",
+      })
+      .option("dir", {
+        type: "string",
+        describe: "Directory for a snapshot with the default name (default: .)",
+      })
+      .option("endpoint", {
+        type: "string",
+        describe: "Snapshot this member (a client URL) instead of picking one",
+      }),
+  examples: [
+    ["kubectl etcdsnap save --dir /var/backups/etcd", "Snapshot etcd found from the control-plane pods"],
+    [
+      "kubectl etcdsnap save s.db --endpoints https://10.0.0.1:2379 --cacert ca.crt --cert c.crt --key c.key",
+      "Snapshot with etcdctl's flags",
+    ],
+  ],
+  create: (args, ctx) => new Save(args, ctx),
+};

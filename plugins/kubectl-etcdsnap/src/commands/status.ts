@@ -1,0 +1,88 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { palette } from "@kubemend/lib/output/color";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { readMetadata, type SnapshotMetadata } from "../archive/metadata.js";
+import { type CheckedSnapshot, checkSnapshotFile } from "../archive/verify.js";
+import { formatBytes } from "../report/units.js";
+
+class Status implements Command {
+  private file!: string;
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {
+    this.file = String(this.args.file);
+  }
+
+  validate(): void {}
+
+  async run(): Promise<ExitCode> {
+    const checked = await checkSnapshotFile(this.file, await readMetadata(this.file), {
+      requireTrailer: this.args["require-trailer"] === true,
+    });
+    this.ctx.io.out.write(this.render(checked));
+    return checked.problem === undefined ? ExitCode.OK : ExitCode.FINDINGS;
+  }
+
+  private render({ status: s, problem, metadata }: CheckedSnapshot): string {
+    const { output } = this.ctx;
+    if (output === "json" || output === "yaml")
+      return renderStructured(
+        {
+          file: this.file,
+          hash: s.hash,
+          revision: s.revision,
+          totalKey: s.totalKey,
+          totalSize: s.totalSize,
+          version: s.version,
+          fileSize: s.fileSize,
+          integrity: { ...s.integrity, ok: problem === undefined, ...(problem !== undefined && { problem }) },
+          ...(metadata && { metadata }),
+        },
+        output,
+      );
+    const c = palette(this.ctx.color);
+    const lines: [string, string][] = [
+      ["File", this.file],
+      ["Hash", s.hash.toString(16).padStart(8, "0")],
+      ["Revision", String(s.revision)],
+      ["Total keys", String(s.totalKey)],
+      ["Total size", `${formatBytes(s.totalSize)} (${s.totalSize} bytes)`],
+      ["Version", s.version || "(before 3.6)"],
+      ["sha256", s.integrity.sha256 ? s.integrity.sha256.actual : "no trailer (not from a snapshot stream)"],
+      ["bbolt check", s.integrity.bolt ? `${s.integrity.bolt.problemCount} problem(s)` : "not run"],
+      ...taken(metadata),
+      ["Integrity", problem === undefined ? c.green("OK") : c.red(`FAILED: ${problem}`)],
+    ];
+    const width = Math.max(...lines.map(([k]) => k.length)) + 2;
+    return `${lines.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`).join("\n")}\n`;
+  }
+}
+
+function taken(m: SnapshotMetadata | undefined): [string, string][] {
+  if (m === undefined) return [];
+  return [
+    ["Taken", `${m.time} from ${m.memberName ?? m.memberId} (${m.endpoint})`],
+    ["Cluster", `${m.clusterId}, Kubernetes ${m.kubernetesVersion ?? "unknown"}, etcd ${m.etcdVersion}`],
+  ];
+}
+
+export const statusCommand: CommandSpec = {
+  command: "status <file>",
+  describe: "Hash, revision, keys, size and version as etcdutl computes them, plus integrity (read-only)",
+  outputs: ["table", "json", "yaml"],
+  builder: (y) =>
+    y.positional("file", { type: "string", describe: "The snapshot file" }).option("require-trailer", {
+      type: "boolean",
+      default: false,
+      describe: "Fail a file without the sha256 trailer that snapshot streams end with",
+    }),
+  examples: [
+    ["kubectl etcdsnap status snap.db -o json", "What etcdutl snapshot status says, and whether it is sound"],
+  ],
+  create: (args, ctx) => new Status(args, ctx),
+};

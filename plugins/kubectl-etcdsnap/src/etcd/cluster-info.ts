@@ -1,0 +1,28 @@
+import type { KubeClient } from "@kubemend/lib/kube/client";
+
+/** The API server's gitVersion ("v1.37.2"), or null when it cannot be asked. */
+export async function kubernetesVersion(kube: KubeClient | undefined): Promise<string | null> {
+  if (kube === undefined) return null;
+  try {
+    return (await kube.raw<{ gitVersion?: string }>("/version")).gitVersion ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** kubeadm's clusterName (kube-system/kubeadm-config), or undefined on a cluster kubeadm did not make. */
+export async function kubeadmClusterName(kube: KubeClient | undefined): Promise<string | undefined> {
+  if (kube === undefined) return undefined;
+  try {
+    const cm = await kube.get<{ data?: Record<string, string> }>({
+      group: "",
+      version: "v1",
+      resource: "configmaps",
+      namespace: "kube-system",
+      name: "kubeadm-config",
+    });
+    return /^clusterName:\s*"?([^"\s]+)"?\s*$/m.exec(cm.data?.ClusterConfiguration ?? "")?.[1];
+  } catch {
+    return undefined;
+  }
+}

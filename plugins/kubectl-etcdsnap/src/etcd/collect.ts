@@ -1,0 +1,138 @@
+import { accessSync, constants, readFileSync } from "node:fs";
+import type { CommandContext } from "@kubemend/lib/cli/app";
+import { IncompleteError } from "@kubemend/lib/cli/errors";
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import { connect } from "@kubemend/lib/kube/connect";
+import { EtcdEndpoint, type EtcdTls } from "./client.js";
+import {
+  DiscoveryError,
+  describeFile,
+  type EtcdConnection,
+  etcdFlags,
+  type FileChoice,
+  flagsSuffice,
+  resolveConnection,
+} from "./discovery.js";
+import {
+  type ApiserverEtcd,
+  type EtcdMemberPod,
+  type PodLike,
+  parseApiserverPod,
+  parseEtcdPod,
+} from "./pods.js";
+
+export interface Discovered {
+  connection: EtcdConnection;
+  tls?: EtcdTls;
+  /** The etcd members as their mirror pods run them (empty when the API server was not asked). */
+  members: EtcdMemberPod[];
+  /** The API client, when the kubeconfig works. */
+  kube?: KubeClient;
+  /** Why the mirror pods could not be read, when the flags made up for it. */
+  kubeError?: string;
+}
+
+const PODS = { group: "", version: "v1", resource: "pods", namespace: "kube-system" };
+
+async function controlPlanePods(kube: KubeClient, component: string): Promise<PodLike[]> {
+  const pods: PodLike[] = [];
+  for await (const pod of kube.list<PodLike>(PODS, { labelSelector: `component=${component}` }))
+    pods.push(pod);
+  return pods;
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds etcd and reads the TLS files (see locateEtcd). */
+export async function discoverEtcd(
+  ctx: Pick<CommandContext, "kube" | "env">,
+  args: Record<string, unknown>,
+  pods: "if-needed" | "always" = "if-needed",
+): Promise<Discovered> {
+  const located = await locateEtcd(ctx, args, pods);
+  return { ...located, tls: loadTls(located.connection) };
+}
+
+/**
+ * Finds etcd for a command, without reading any file. The API server is asked for the mirror pods unless etcdctl's flags
+ * say everything and the command does not need the members (`pods: "if-needed"`).
+ */
+export async function locateEtcd(
+  ctx: Pick<CommandContext, "kube" | "env">,
+  args: Record<string, unknown>,
+  pods: "if-needed" | "always" = "if-needed",
+): Promise<Omit<Discovered, "tls">> {
+  const flags = etcdFlags(args, ctx.env);
+  let kube: KubeClient | undefined;
+  let members: EtcdMemberPod[] = [];
+  let apiservers: ApiserverEtcd[] = [];
+  let kubeError: string | undefined;
+  if (pods === "always" || !flagsSuffice(flags)) {
+    try {
+      kube = await connect(ctx);
+      members = (await controlPlanePods(kube, "etcd")).map(parseEtcdPod);
+      apiservers = (await controlPlanePods(kube, "kube-apiserver")).map(parseApiserverPod);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      kubeError = message;
+      if (!(flags.endpoints && flags.endpoints.length > 0)) {
+        throw new IncompleteError(
+          `cannot find etcd: reading the control-plane mirror pods failed: ${message}`,
+          "pass etcd's address and files with --endpoints, --cacert, --cert and --key (or ETCDCTL_*)",
+        );
+      }
+    }
+  }
+  let connection: EtcdConnection;
+  try {
+    connection = resolveConnection(flags, members, apiservers, readable);
+  } catch (err) {
+    if (!(err instanceof DiscoveryError)) throw err;
+    throw new IncompleteError(
+      err.message,
+      "is this a stacked kubeadm control plane? otherwise pass --endpoints, --cacert, --cert and --key",
+    );
+  }
+  return { connection, members, kube, ...(kubeError !== undefined && { kubeError }) };
+}
+
+/** Reads the TLS files; an unreadable one is named together with where it lives. */
+export function loadTls(c: EtcdConnection): EtcdTls | undefined {
+  if (c.endpoints.every((e) => e.startsWith("http://"))) return undefined;
+  if (c.ca === undefined)
+    throw new IncompleteError(
+      `no etcd CA for ${c.endpoints.join(",")}`,
+      "pass the etcd CA with --cacert (kubeadm: /etc/kubernetes/pki/etcd/ca.crt)",
+    );
+  const read = (role: string, f: FileChoice) => {
+    try {
+      return readFileSync(f.path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+      const where = f.node
+        ? `run this on node ${f.node} as a user who can read it (root, with sudo), or`
+        : "check the path, or";
+      throw new IncompleteError(
+        `cannot read ${describeFile(role, f)}: ${code === "EACCES" ? "permission denied" : code === "ENOENT" ? "no such file here" : code}`,
+        `${where} pass the file with ${role === "the etcd CA" ? "--cacert" : "--cert and --key"}`,
+      );
+    }
+  };
+  return {
+    ca: read("the etcd CA", c.ca),
+    cert: c.cert && read("the etcd client certificate", c.cert),
+    key: c.key && read("the etcd client key", c.key),
+    files: { ca: c.ca.path, cert: c.cert?.path, key: c.key?.path },
+  };
+}
+
+export function endpointsOf(d: Discovered, timeoutMs?: number): EtcdEndpoint[] {
+  return d.connection.endpoints.map((url) => new EtcdEndpoint(url, d.tls, timeoutMs));
+}
