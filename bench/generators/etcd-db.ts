@@ -4,7 +4,7 @@
 // would try to decode these values and take its watch caches down, so fill an etcd that has none.
 import { readFileSync } from "node:fs";
 import https from "node:https";
-import { mapLimit } from "./pool.js";
+import { mapLimit } from "@kubemend/lib/concurrency";
 import { Random } from "./random.js";
 
 export interface EtcdAccess {

@@ -16,7 +16,7 @@ import {
 } from "../../test/env/standin/pods.js";
 import { createLightNodes, keepNodesReady, type LightNode, nodePrefix } from "./nodes.js";
 import { APPS, benchLabels, core, ensureNamespaces, namespaceNames, selector } from "./objects.js";
-import { mapLimit } from "./pool.js";
+import { mapLimit } from "@kubemend/lib/concurrency";
 import { Random } from "./random.js";
 
 export const GENERATOR = "services-pods";

@@ -6,7 +6,7 @@ import { CSRS } from "../../test/env/standin/api.js";
 import { type CertificateSigningRequest, SERVING_SIGNER } from "../../test/env/standin/csr.js";
 import { createLightNodes, type LightNode, nodePrefix } from "./nodes.js";
 import { benchLabels } from "./objects.js";
-import { mapLimit } from "./pool.js";
+import { mapLimit } from "@kubemend/lib/concurrency";
 
 export const GENERATOR = "serving-csrs";
 

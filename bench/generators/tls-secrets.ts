@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { createCertificate, type GeneratedKey, generateKey, type KeyKind } from "@kubemend/lib/x509/issue";
 import { APPS, benchLabels, core, ensureNamespaces, namespaceNames } from "./objects.js";
-import { mapLimit } from "./pool.js";
+import { mapLimit } from "@kubemend/lib/concurrency";
 import { Random } from "./random.js";
 
 export const GENERATOR = "tls-secrets";

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { mapLimit } from "./concurrency.js";
+
+describe("mapLimit", () => {
+  it("keeps the order of results and never exceeds the limit", async () => {
+    let running = 0;
+    let peak = 0;
+    const results = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running--;
+      return n * 10;
+    });
+    expect(results).toEqual([50, 10, 40, 20, 30]);
+    expect(peak).toBe(2);
+  });
+
+  it("returns nothing for no items", async () => {
+    expect(await mapLimit([], 4, async () => 1)).toEqual([]);
+  });
+});
