@@ -1,6 +1,6 @@
+import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { type Node, NodeHeartbeat, registerNode } from "../../test/env/standin/node.js";
-import { mapLimit } from "@kubemend/lib/concurrency";
 
 export interface LightNode {
   name: string;

@@ -4,6 +4,8 @@
 // by the real controller-manager, exactly as in a cluster, rather than written here: a generator
 // that wrote them could only agree with itself. Keeping the pods Ready needs the nodes Ready, so
 // their Leases are renewed until the workload is stopped.
+
+import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { waitFor } from "../../test/env/process.js";
 import { pods as podsRef, time } from "../../test/env/standin/api.js";
@@ -16,7 +18,6 @@ import {
 } from "../../test/env/standin/pods.js";
 import { createLightNodes, keepNodesReady, type LightNode, nodePrefix } from "./nodes.js";
 import { APPS, benchLabels, core, ensureNamespaces, namespaceNames, selector } from "./objects.js";
-import { mapLimit } from "@kubemend/lib/concurrency";
 import { Random } from "./random.js";
 
 export const GENERATOR = "services-pods";

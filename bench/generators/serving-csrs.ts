@@ -1,12 +1,13 @@
 // The csr workload: light Node objects and, per node, a valid pending kubelet-serving CSR filed
 // as that node (admin impersonating system:node:<name>), as serverTLSBootstrap kubelets file them.
+
+import { mapLimit } from "@kubemend/lib/concurrency";
 import { KubeClient } from "@kubemend/lib/kube/client";
 import { createCsr as createCsrPem, generateKey } from "@kubemend/lib/x509/issue";
 import { CSRS } from "../../test/env/standin/api.js";
 import { type CertificateSigningRequest, SERVING_SIGNER } from "../../test/env/standin/csr.js";
 import { createLightNodes, type LightNode, nodePrefix } from "./nodes.js";
 import { benchLabels } from "./objects.js";
-import { mapLimit } from "@kubemend/lib/concurrency";
 
 export const GENERATOR = "serving-csrs";
 

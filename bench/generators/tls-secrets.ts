@@ -1,10 +1,10 @@
 // The certs workload: TLS secrets with realistic chains, other secrets a cluster also holds, and
 // TLS secrets whose PEM cannot be parsed, spread unevenly over namespaces.
 import { gzipSync } from "node:zlib";
+import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { createCertificate, type GeneratedKey, generateKey, type KeyKind } from "@kubemend/lib/x509/issue";
 import { APPS, benchLabels, core, ensureNamespaces, namespaceNames } from "./objects.js";
-import { mapLimit } from "@kubemend/lib/concurrency";
 import { Random } from "./random.js";
 
 export const GENERATOR = "tls-secrets";

@@ -1,10 +1,4 @@
 import { main } from "@kubemend/lib/cli/app";
-import { VERSION } from "@kubemend/lib/version";
+import { certsPlugin } from "./plugin.js";
 
-await main({
-  name: "certs",
-  version: VERSION,
-  summary:
-    "Every certificate that can take the cluster down: control-plane PKI, kubeconfigs, secrets, webhook and APIService CA bundles, kubelets; expiry, SANs, chains, and served-versus-on-disk drift.",
-  commands: [],
-});
+await main(certsPlugin);

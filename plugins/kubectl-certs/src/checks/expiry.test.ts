@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { DAY, found, type Issued, issue, thresholds } from "../testing.js";
+import { checkExpiry } from "./expiry.js";
+
+describe("checkExpiry", () => {
+  let ca: Issued;
+  beforeAll(async () => {
+    ca = await issue({ cn: "root", ca: true, to: 3650 });
+  });
+
+  it("flags nothing for a certificate with more than --warn-within left", async () => {
+    const cert = await issue({ cn: "web", signer: ca, to: 31 });
+    expect(checkExpiry([found(cert)], thresholds)).toEqual([]);
+  });
+
+  it("warns within --warn-within and is critical within --critical-within", async () => {
+    const [warn, crit] = await Promise.all([
+      issue({ cn: "warn", signer: ca, to: 20 }),
+      issue({ cn: "crit", signer: ca, to: 3 }),
+    ]);
+    const findings = checkExpiry([found(warn), found(crit)], thresholds);
+    expect(findings.map((f) => [f.code, f.severity, f.message])).toEqual([
+      [
+        "CERT_EXPIRING",
+        "warning",
+        "secret/ns/web[tls.crt]: CN=warn expires in 20d (2026-06-21T00:00:00.000Z)",
+      ],
+      [
+        "CERT_EXPIRING",
+        "critical",
+        "secret/ns/web[tls.crt]: CN=crit expires in 3d (2026-06-04T00:00:00.000Z)",
+      ],
+    ]);
+    expect(findings[0]?.evidence).toMatchObject({
+      serial: warn.info.serial,
+      notAfter: "2026-06-21T00:00:00.000Z",
+    });
+  });
+
+  it("names an expired kubeadm file with the exact kubeadm certs renew and the static-pod restart", async () => {
+    const cert = await issue({ cn: "kube-apiserver", signer: ca, from: -400, to: -2 });
+    const [finding] = checkExpiry(
+      [
+        found(cert, {
+          source: "pki",
+          location: "/etc/kubernetes/pki/apiserver.crt",
+          holder: { file: "/etc/kubernetes/pki/apiserver.crt" },
+          kubeadmName: "apiserver.crt",
+        }),
+      ],
+      thresholds,
+    );
+    expect(finding?.code).toBe("CERT_EXPIRED");
+    expect(finding?.severity).toBe("critical");
+    expect(finding?.message).toContain("expired 2d ago");
+    expect(finding?.next).toMatch(
+      /^on each control-plane node: kubeadm certs renew apiserver, then restart kube-apiserver: /,
+    );
+    expect(finding?.next).toContain("deleting the mirror pod with kubectl does not restart a static pod");
+  });
+
+  it("tells admin.conf to be copied to ~/.kube/config after renewal", async () => {
+    const cert = await issue({ cn: "kubernetes-admin", signer: ca, usages: ["client auth"], to: 2 });
+    const [finding] = checkExpiry(
+      [found(cert, { source: "pki", location: "/etc/kubernetes/admin.conf", kubeadmName: "admin.conf" })],
+      thresholds,
+    );
+    expect(finding?.next).toBe(
+      "on each control-plane node: kubeadm certs renew admin.conf, then copy /etc/kubernetes/admin.conf to ~/.kube/config",
+    );
+  });
+
+  it("calls an expiring CA CA_EXPIRING and an expired webhook caBundle CABUNDLE_EXPIRED", async () => {
+    const soon = await issue({ cn: "soon-ca", ca: true, to: 10 });
+    const gone = await issue({ cn: "gone-ca", ca: true, from: -100, to: -1 });
+    const findings = checkExpiry(
+      [
+        found(soon, { source: "ca", role: "trust" }),
+        found(gone, {
+          source: "webhooks",
+          role: "trust",
+          location: "validatingwebhookconfiguration/policy[check.caBundle]",
+          holder: { kind: "ValidatingWebhookConfiguration", name: "policy" },
+        }),
+      ],
+      thresholds,
+    );
+    expect(findings.map((f) => f.code)).toEqual(["CA_EXPIRING", "CABUNDLE_EXPIRED"]);
+    expect(findings[1]?.next).toBe(
+      "put the CA that signs the service's serving certificate into the caBundle of validatingwebhookconfiguration/policy",
+    );
+  });
+
+  it("reports a certificate that is not valid yet, and an unparsable value without its content", async () => {
+    const future = await issue({ cn: "future", signer: ca, from: 2, to: 400 });
+    const findings = checkExpiry(
+      [found(future), { ...found(future), cert: undefined, problem: "not a valid X.509 certificate" }],
+      thresholds,
+    );
+    expect(findings.map((f) => [f.code, f.severity])).toEqual([
+      ["CERT_NOT_YET_VALID", "critical"],
+      ["CERT_UNPARSABLE", "warning"],
+    ]);
+    expect(findings[1]?.message).toBe("secret/ns/web[tls.crt]: not a valid X.509 certificate");
+  });
+
+  it("uses the thresholds it is given", async () => {
+    const cert = await issue({ cn: "web", signer: ca, to: 50 });
+    const wide = { ...thresholds, warnWithinMs: 60 * DAY, criticalWithinMs: 55 * DAY };
+    expect(checkExpiry([found(cert)], wide).map((f) => f.severity)).toEqual(["critical"]);
+  });
+});

@@ -1,0 +1,85 @@
+import type { Finding } from "@kubemend/lib/findings/finding";
+import { type CertificateInfo, coversAddress } from "@kubemend/lib/x509/certificate";
+import { addSansStep } from "./next-steps.js";
+
+export interface ExpectedAddress {
+  address: string;
+  /** Why it is expected: "kubeconfig", "service/default/kubernetes", "--address", ... */
+  from: string[];
+}
+
+/** One distinct certificate the API server presents, and where. */
+export interface ServedApiCert {
+  endpoints: string[];
+  cert: CertificateInfo;
+}
+
+export interface SanRow {
+  address: string;
+  from: string[];
+  /** Endpoints whose certificate covers the address, and those whose does not. */
+  coveredAt: string[];
+  missingAt: string[];
+}
+
+/** Which expected API server addresses each served certificate lacks (S3). */
+export function checkApiServerSans(
+  expected: readonly ExpectedAddress[],
+  served: readonly ServedApiCert[],
+): { rows: SanRow[]; findings: Finding[] } {
+  const rows = expected.map((e) => {
+    const covering = served.filter((s) => coversAddress(s.cert, e.address));
+    const lacking = served.filter((s) => !coversAddress(s.cert, e.address));
+    return {
+      address: e.address,
+      from: e.from,
+      coveredAt: covering.flatMap((s) => s.endpoints),
+      missingAt: lacking.flatMap((s) => s.endpoints),
+    };
+  });
+  const findings: Finding[] = [];
+  for (const s of served) {
+    const missing = expected.filter((e) => !coversAddress(s.cert, e.address));
+    if (missing.length === 0) continue;
+    const endpoint = s.endpoints[0] as string;
+    findings.push({
+      code: "SAN_MISSING",
+      severity: "critical",
+      subject: { endpoint },
+      message: `the API server certificate served at ${s.endpoints.join(", ")} does not cover ${missing.map((m) => m.address).join(", ")}: clients that connect there fail to verify it`,
+      evidence: {
+        endpoints: s.endpoints,
+        subject: s.cert.subject.dn,
+        serial: s.cert.serial,
+        sans: [...s.cert.sans.dns, ...s.cert.sans.ip],
+        missing: missing.map((m) => ({ address: m.address, from: m.from })),
+      },
+      next: addSansStep(missing.map((m) => m.address)),
+    });
+  }
+  return { rows, findings };
+}
+
+/** A host from an address as people write it: "https://lb:6443", "10.0.0.1:6443", "[::1]:6443", "lb". */
+export function hostOf(address: string): string {
+  const text = address.trim();
+  if (/^[a-z]+:\/\//i.test(text)) return new URL(text).hostname.replace(/^\[|\]$/g, "");
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracketed) return bracketed[1] as string;
+  const parts = text.split(":");
+  // One colon: host:port. More: a bare IPv6 address.
+  return parts.length === 2 ? (parts[0] as string) : text;
+}
+
+/** Adds `from` to an address already expected (in any spelling of the same IP), or a new entry. */
+export function addExpected(
+  list: ExpectedAddress[],
+  address: string,
+  from: string,
+  same: (a: string, b: string) => boolean,
+) {
+  const existing = list.find((e) => same(e.address, address));
+  if (existing) {
+    if (!existing.from.includes(from)) existing.from.push(from);
+  } else list.push({ address, from: [from] });
+}

@@ -1,0 +1,216 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
+import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { exitCodeForFindings, type Finding, sortFindings } from "@kubemend/lib/findings/finding";
+import { FINDING_LIST_KIND, renderFindings } from "@kubemend/lib/findings/render";
+import { palette } from "@kubemend/lib/output/color";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { startProgress } from "@kubemend/lib/output/progress";
+import { renderTable } from "@kubemend/lib/output/table";
+import type { Argv } from "yargs";
+import { runChecks } from "../checks/index.js";
+import { type Collected, SOURCES, type SourceName } from "../model.js";
+import { listingColumns, listingRows } from "../report/listing.js";
+import { renderPrometheus } from "../report/prometheus.js";
+import { collect } from "../sources/collect.js";
+import type { SourceOptions } from "../sources/context.js";
+import {
+  sourceContext,
+  type ThresholdOptions,
+  thresholdOptions,
+  thresholds,
+  withThresholdFlags,
+  writeWarnings,
+} from "./shared.js";
+
+const GROUP = "Source flags:";
+
+function builder(y: Argv) {
+  return withThresholdFlags(y)
+    .option("source", {
+      type: "string",
+      array: true,
+      default: [] as string[],
+      group: GROUP,
+      describe: `Where to look, repeatable or comma-separated: ${SOURCES.join(", ")} (default: all)`,
+    })
+    .option("all-contexts", {
+      type: "boolean",
+      default: false,
+      group: GROUP,
+      describe: "kubeconfig source: every context, not only the current one",
+    })
+    .option("pki-dir", {
+      type: "string",
+      default: "/etc/kubernetes/pki",
+      group: GROUP,
+      describe: "pki source: kubeadm's certificate directory",
+    })
+    .option("kubeconfig-dir", {
+      type: "string",
+      default: "/etc/kubernetes",
+      group: GROUP,
+      describe: "pki source: the directory of admin.conf, controller-manager.conf, scheduler.conf",
+    })
+    .option("kubelet-pki-dir", {
+      type: "string",
+      default: "/var/lib/kubelet/pki",
+      group: GROUP,
+      describe: "pki source: the kubelet's own certificates",
+    })
+    .option("scan-opaque", {
+      type: "boolean",
+      default: false,
+      group: GROUP,
+      describe: "secrets source: also look for certificates in Opaque secrets and ConfigMaps",
+    })
+    .option("chunk-size", {
+      type: "number",
+      default: 500,
+      group: GROUP,
+      describe: "Objects per list call; the listing pages through them with limit/continue, as kubectl does",
+    })
+    .option("node-concurrency", {
+      type: "number",
+      default: 16,
+      group: GROUP,
+      describe: "nodes source: kubelet handshakes in flight at once",
+    });
+}
+
+export function parseSources(values: readonly unknown[]): SourceName[] {
+  const names = values
+    .flatMap((v) => String(v).split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const name of names)
+    if (!(SOURCES as readonly string[]).includes(name))
+      throw new UsageError(`unknown source "${name}"`, `use --source with: ${SOURCES.join(", ")}`);
+  return names.length === 0 ? [...SOURCES] : [...new Set(names as SourceName[])];
+}
+
+/** What `certs expiry -o json|yaml` prints: the stable contract. */
+export function expiryReport(
+  collected: Collected,
+  findings: Finding[],
+  rows: ReturnType<typeof listingRows>,
+) {
+  return {
+    apiVersion: FINDING_LIST_KIND.apiVersion,
+    kind: "CertificateReport",
+    sources: collected.read,
+    certificates: rows,
+    findings: sortFindings(findings),
+    warnings: collected.warnings,
+  };
+}
+
+class ExpiryCommand implements Command {
+  private sources: SourceName[] = [];
+  private explicit = false;
+  private limits!: ThresholdOptions;
+  private options!: SourceOptions;
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {
+    const requested = (this.args.source as unknown[]) ?? [];
+    this.explicit = requested.length > 0;
+    this.sources = parseSources(requested);
+  }
+
+  validate(): void {
+    this.limits = thresholdOptions(this.args);
+    const concurrency = Number(this.args["node-concurrency"]);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError(
+        `invalid --node-concurrency "${this.args["node-concurrency"]}"`,
+        "use a whole number of 1 or more",
+      );
+    const chunkSize = Number(this.args["chunk-size"]);
+    if (!Number.isInteger(chunkSize) || chunkSize < 1)
+      throw new UsageError(
+        `invalid --chunk-size "${this.args["chunk-size"]}"`,
+        "use a whole number of 1 or more",
+      );
+    this.options = {
+      chunkSize,
+      allContexts: this.args["all-contexts"] === true,
+      pkiDir: String(this.args["pki-dir"]),
+      kubeconfigDir: String(this.args["kubeconfig-dir"]),
+      kubeletPkiDir: String(this.args["kubelet-pki-dir"]),
+      scanOpaque: this.args["scan-opaque"] === true,
+      namespace: this.ctx.kube.allNamespaces ? undefined : this.ctx.kube.namespace,
+      probeTimeoutMs: this.limits.tlsTimeoutMs,
+      concurrency,
+    };
+  }
+
+  async run(): Promise<ExitCode> {
+    const { ctx } = this;
+    const progress = await startProgress(ctx.io.err, `reading ${this.sources.join(", ")}`);
+    let collected: Collected;
+    try {
+      collected = await collect(this.sources, sourceContext(ctx, this.options), this.explicit, (done, left) =>
+        progress.update(`read ${done}; ${left} source${left === 1 ? "" : "s"} left`),
+      );
+    } finally {
+      progress.stop();
+    }
+    if (collected.read.length === 0) {
+      const first = collected.warnings[0];
+      if (collected.warnings.some((w) => w.message !== first?.message))
+        writeWarnings(ctx, collected.warnings);
+      throw new IncompleteError(
+        `no source could be read${first ? `: ${first.message}` : ""}`,
+        first?.hint ?? "check the kubeconfig, or run on a control-plane node with --source pki",
+      );
+    }
+    writeWarnings(ctx, collected.warnings);
+    const t = thresholds(this.limits, ctx);
+    const findings = runChecks(collected, t);
+    const rows = listingRows(collected.certs, collected.bootstrapTokens, t);
+    const format = ctx.output;
+    if (format === "json" || format === "yaml")
+      ctx.io.out.write(renderStructured(expiryReport(collected, findings, rows), format));
+    else if (format === "prometheus") ctx.io.out.write(renderPrometheus(collected.certs, t.now));
+    else {
+      const wide = format === "wide";
+      ctx.io.out.write(
+        rows.length > 0
+          ? renderTable(rows, listingColumns(palette(ctx.color)), wide)
+          : "No certificates found.\n",
+      );
+      const problems = findings.filter((f) => f.severity !== "ok");
+      if (problems.length > 0)
+        ctx.io.out.write(
+          `\n${renderFindings(problems, { format: wide ? "wide" : "table", color: ctx.color })}`,
+        );
+    }
+    return exitCodeForFindings(findings, this.limits.failOn);
+  }
+}
+
+export const expiryCommand: CommandSpec = {
+  command: "expiry",
+  describe:
+    "List every certificate the cluster depends on, soonest expiry first, with what to do about each problem",
+  builder,
+  outputs: ["table", "wide", "json", "yaml", "prometheus"],
+  examples: [
+    ["kubectl certs expiry", "everything the caller can read"],
+    [
+      "kubectl certs expiry --source pki,served",
+      "on a control-plane node: files, and what the API server serves",
+    ],
+    ["kubectl certs expiry --source secrets --scan-opaque -o json", "TLS material in secrets and ConfigMaps"],
+    [
+      "kubectl certs expiry -o prometheus > /var/lib/node_exporter/certs.prom",
+      "for node-exporter's textfile collector",
+    ],
+  ],
+  create: (args, ctx) => new ExpiryCommand(args, ctx),
+};

@@ -1,0 +1,98 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { exitCodeForFindings, sortFindings } from "@kubemend/lib/findings/finding";
+import { FINDING_LIST_KIND, renderFindings } from "@kubemend/lib/findings/render";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { checkBundles } from "../checks/chain.js";
+import { checkExpiry } from "../checks/expiry.js";
+import { certificateJson, renderCsrDetails, renderDetails } from "../report/details.js";
+import { inspectTarget, parseTarget, type Target } from "../sources/target.js";
+import {
+  sourceContext,
+  type ThresholdOptions,
+  thresholdOptions,
+  thresholds,
+  withThresholdFlags,
+} from "./shared.js";
+
+class InspectCommand implements Command {
+  private target!: Target;
+  private limits!: ThresholdOptions;
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {}
+
+  validate(): void {
+    this.target = parseTarget(String(this.args.target));
+    this.limits = thresholdOptions(this.args);
+  }
+
+  async run(): Promise<ExitCode> {
+    const { ctx } = this;
+    const sources = sourceContext(ctx, {
+      allContexts: false,
+      pkiDir: "",
+      kubeconfigDir: "",
+      kubeletPkiDir: "",
+      scanOpaque: false,
+      probeTimeoutMs: this.limits.tlsTimeoutMs,
+      concurrency: 1,
+    });
+    const inspected = await inspectTarget(this.target, {
+      client: sources.client,
+      server: () => sources.config().server,
+      timeoutMs: this.limits.tlsTimeoutMs,
+    });
+    const t = thresholds(this.limits, ctx);
+    const findings = [...checkExpiry(inspected.certs, t), ...checkBundles(inspected.bundles)];
+    if (inspected.csrProblem)
+      findings.push({
+        code: "CERT_UNPARSABLE",
+        severity: "warning",
+        subject: { kind: "CertificateSigningRequest", name: String(this.args.target).slice(4) },
+        message: `spec.request: ${inspected.csrProblem}`,
+      });
+    if (ctx.output === "json" || ctx.output === "yaml")
+      ctx.io.out.write(
+        renderStructured(
+          {
+            apiVersion: FINDING_LIST_KIND.apiVersion,
+            kind: "CertificateInspection",
+            target: String(this.args.target),
+            certificates: inspected.certs.map(certificateJson),
+            ...(inspected.csr && { request: inspected.csr }),
+            findings: sortFindings(findings),
+          },
+          ctx.output,
+        ),
+      );
+    else {
+      const parts = [];
+      if (inspected.csr) parts.push(renderCsrDetails(inspected.csr));
+      if (inspected.certs.length > 0) parts.push(renderDetails(inspected.certs, t.now));
+      else parts.push("No certificates.\n");
+      parts.push(
+        renderFindings(findings, { format: ctx.output === "wide" ? "wide" : "table", color: ctx.color }),
+      );
+      ctx.io.out.write(parts.join("\n"));
+    }
+    return exitCodeForFindings(findings, this.limits.failOn);
+  }
+}
+
+export const inspectCommand: CommandSpec = {
+  command: "inspect <target>",
+  describe:
+    "Every detail of the certificates at TARGET (secret/NS/NAME, file:PATH, HOST:PORT, node/NAME, csr/NAME, apiserver), and what is wrong with the chain",
+  builder: (y) => withThresholdFlags(y).positional("target", { type: "string", describe: "What to inspect" }),
+  examples: [
+    ["kubectl certs inspect apiserver", "the chain the API server presents"],
+    ["kubectl certs inspect secret/ingress/web-tls", "tls.crt, ca.crt, and whether tls.key matches"],
+    ["kubectl certs inspect file:/etc/kubernetes/pki/apiserver.crt", "a file on this machine"],
+  ],
+  create: (args, ctx) => new InspectCommand(args, ctx),
+};

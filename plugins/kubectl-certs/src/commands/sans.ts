@@ -1,0 +1,207 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
+import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { exitCodeForFindings, type Finding, sortFindings } from "@kubemend/lib/findings/finding";
+import { FINDING_LIST_KIND, renderFindings } from "@kubemend/lib/findings/render";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { renderTable } from "@kubemend/lib/output/table";
+import type { Argv } from "yargs";
+import { checkKubelets } from "../checks/kubelet.js";
+import {
+  addExpected,
+  checkApiServerSans,
+  type ExpectedAddress,
+  hostOf,
+  type ServedApiCert,
+} from "../checks/sans.js";
+import { apiServerNaming } from "../sources/api-server-names.js";
+import { canonicalIp } from "../sources/local.js";
+import { nodesSource } from "../sources/nodes.js";
+import { type ApiServerAddress, apiServerAddresses } from "../sources/served.js";
+import { probeTls } from "../sources/tls-probe.js";
+import { type CheckOptions, checkOptions, sourceContext, withCheckFlags, writeWarnings } from "./shared.js";
+
+const sameAddress = (a: string, b: string) =>
+  (canonicalIp(a) ?? a.toLowerCase()) === (canonicalIp(b) ?? b.toLowerCase());
+
+class SansCommand implements Command {
+  private addresses: string[] = [];
+  private limits!: CheckOptions;
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {
+    this.addresses = ((this.args.address as unknown[]) ?? [])
+      .flatMap((a) => String(a).split(","))
+      .filter((a) => a !== "");
+  }
+
+  validate(): void {
+    this.limits = checkOptions(this.args);
+    for (const address of this.addresses)
+      try {
+        if (hostOf(address) === "") throw new Error("empty");
+      } catch {
+        throw new UsageError(`invalid --address "${address}"`, "use a host or IP, optionally with :port");
+      }
+  }
+
+  async run(): Promise<ExitCode> {
+    const { ctx } = this;
+    const sources = sourceContext(ctx, {
+      allContexts: false,
+      pkiDir: "",
+      kubeconfigDir: "",
+      kubeletPkiDir: "",
+      scanOpaque: false,
+      probeTimeoutMs: this.limits.tlsTimeoutMs,
+      concurrency: 16,
+    });
+    const config = sources.config();
+    const client = await sources.client();
+    const naming = await apiServerNaming(client);
+    const { addresses, error } = await apiServerAddresses(client, config.server);
+    const warnings = [...naming.warnings];
+    if (error)
+      warnings.push({
+        source: "served",
+        message: (error as Error).message,
+        hint: (error as { hint?: string }).hint,
+      });
+
+    const expected: ExpectedAddress[] = [];
+    const add = (address: string, from: string) => addExpected(expected, address, from, sameAddress);
+    add(hostOf(config.server), "kubeconfig");
+    if (naming.serviceIp) add(naming.serviceIp, "service/default/kubernetes");
+    for (const name of [
+      "kubernetes",
+      "kubernetes.default",
+      "kubernetes.default.svc",
+      `kubernetes.default.svc.${naming.clusterDomain}`,
+    ])
+      add(name, "in-cluster name");
+    for (const a of addresses.filter((a) => a.from !== "kubeconfig")) add(a.host, a.from);
+    for (const san of naming.certSans) add(san, "kubeadm-config certSANs");
+    if (naming.controlPlaneEndpoint)
+      add(hostOf(naming.controlPlaneEndpoint), "kubeadm-config controlPlaneEndpoint");
+    for (const address of this.addresses) add(hostOf(address), "--address");
+
+    const probes: ApiServerAddress[] = [...addresses];
+    const port = Number(new URL(config.server).port || 443);
+    for (const address of this.addresses) {
+      const explicitPort = /:(\d+)$/.exec(address.replace(/^[a-z]+:\/\//i, ""))?.[1];
+      probes.push({
+        host: hostOf(address),
+        port: explicitPort ? Number(explicitPort) : port,
+        from: "--address",
+      });
+    }
+    const served: ServedApiCert[] = [];
+    for (const result of await Promise.all(
+      probes.map((p) => probeTls({ host: p.host, port: p.port, timeoutMs: this.limits.tlsTimeoutMs })),
+    )) {
+      const leaf = result.ok ? result.chain[0] : undefined;
+      if (!leaf) {
+        warnings.push({
+          source: "served",
+          message: `TLS handshake with ${result.endpoint} failed${result.ok ? "" : `: ${result.error}`}`,
+        });
+        continue;
+      }
+      const same = served.find((s) => s.cert.sha256Fingerprint === leaf.sha256Fingerprint);
+      if (same) {
+        if (!same.endpoints.includes(result.endpoint)) same.endpoints.push(result.endpoint);
+      } else served.push({ endpoints: [result.endpoint], cert: leaf });
+    }
+    if (served.length === 0) {
+      writeWarnings(ctx, warnings);
+      throw new IncompleteError(
+        "no TLS handshake with the API server succeeded",
+        "check the address and the network path",
+      );
+    }
+    const { rows, findings } = checkApiServerSans(expected, served);
+    const nodeFindings: Finding[] = [];
+    if (this.args.nodes === true) {
+      const data = await nodesSource({ ...sources, explicit: true });
+      warnings.push(...(data.warnings ?? []));
+      nodeFindings.push(
+        ...checkKubelets(data.nodes ?? [], []).filter(
+          (f) => f.code === "KUBELET_NO_IP_SAN" || f.code === "SAN_MISSING",
+        ),
+      );
+    }
+    writeWarnings(ctx, warnings);
+    const all = [...findings, ...nodeFindings];
+    if (ctx.output === "json" || ctx.output === "yaml")
+      ctx.io.out.write(
+        renderStructured(
+          {
+            apiVersion: FINDING_LIST_KIND.apiVersion,
+            kind: "SanReport",
+            served: served.map((s) => ({
+              endpoints: s.endpoints,
+              subject: s.cert.subject.dn,
+              serial: s.cert.serial,
+              sans: [...s.cert.sans.dns, ...s.cert.sans.ip],
+            })),
+            expected: rows,
+            findings: sortFindings(all),
+          },
+          ctx.output,
+        ),
+      );
+    else {
+      const wide = ctx.output === "wide";
+      ctx.io.out.write(
+        renderTable(
+          rows,
+          [
+            { header: "ADDRESS", value: (r) => r.address },
+            { header: "EXPECTED BY", value: (r) => r.from.join(", ") },
+            {
+              header: "COVERED",
+              value: (r) => (r.missingAt.length === 0 ? "yes" : r.coveredAt.length === 0 ? "NO" : "partly"),
+            },
+            { header: "MISSING AT", value: (r) => r.missingAt.join(", "), wide: true },
+          ],
+          wide,
+        ),
+      );
+      if (all.length > 0)
+        ctx.io.out.write(`\n${renderFindings(all, { format: wide ? "wide" : "table", color: ctx.color })}`);
+    }
+    return exitCodeForFindings(all, this.limits.failOn);
+  }
+}
+
+export const sansCommand: CommandSpec = {
+  command: "sans",
+  describe:
+    "Check that the API server certificate covers every address clients use (and, with --nodes, each kubelet's)",
+  builder: (y: Argv) =>
+    withCheckFlags(y)
+      .option("address", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        describe:
+          "An address clients use (load balancer, VIP, DNS name), repeatable; with :port it is probed too",
+      })
+      .option("nodes", {
+        type: "boolean",
+        default: false,
+        describe: "Also diff each node's addresses against its kubelet serving certificate",
+      }),
+  examples: [
+    [
+      "kubectl certs sans --address 10.2.1.139:6443",
+      "does the certificate cover the HAProxy in front of the API server?",
+    ],
+    ["kubectl certs sans --nodes", "and do the kubelets' certificates cover their nodes' addresses?"],
+  ],
+  create: (args, ctx) => new SansCommand(args, ctx),
+};

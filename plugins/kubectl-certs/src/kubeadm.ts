@@ -1,0 +1,143 @@
+// kubeadm's certificate list (cmd/kubeadm/app/phases/certs/certlist.go and phases/kubeconfig):
+// which CA signs each file and what its subject, usages and SANs must be.
+
+export type KubeadmCa = "ca" | "front-proxy-ca" | "etcd/ca";
+
+export interface KubeadmCertProfile {
+  /** The file under --pki-dir ("apiserver.crt") or --kubeconfig-dir ("admin.conf"). */
+  file: string;
+  /** The argument of `kubeadm certs renew`; CAs have none. */
+  renew?: string;
+  /** The static pod that loads it, which must restart to serve or use a renewed certificate. */
+  component?: string;
+  ca?: KubeadmCa;
+  isCA: boolean;
+  /** undefined: the node's name, which differs per node. */
+  cn?: string;
+  /** Acceptable O values; kubeadm < 1.29 put admin and kubelet-client in system:masters. */
+  o?: string[][];
+  extKeyUsages: string[];
+  /** Names every node's copy must cover. */
+  sans?: string[];
+}
+
+export const KUBEADM_CAS: Record<KubeadmCa, KubeadmCertProfile> = {
+  ca: { file: "ca.crt", isCA: true, cn: "kubernetes", extKeyUsages: [] },
+  "front-proxy-ca": { file: "front-proxy-ca.crt", isCA: true, cn: "front-proxy-ca", extKeyUsages: [] },
+  "etcd/ca": { file: "etcd/ca.crt", isCA: true, cn: "etcd-ca", extKeyUsages: [] },
+};
+
+const ADMIN_GROUPS = [["kubeadm:cluster-admins"], ["system:masters"]];
+
+export const KUBEADM_LEAVES: KubeadmCertProfile[] = [
+  {
+    file: "apiserver.crt",
+    renew: "apiserver",
+    component: "kube-apiserver",
+    ca: "ca",
+    isCA: false,
+    cn: "kube-apiserver",
+    extKeyUsages: ["server auth"],
+    sans: ["kubernetes", "kubernetes.default", "kubernetes.default.svc"],
+  },
+  {
+    file: "apiserver-kubelet-client.crt",
+    renew: "apiserver-kubelet-client",
+    component: "kube-apiserver",
+    ca: "ca",
+    isCA: false,
+    cn: "kube-apiserver-kubelet-client",
+    o: ADMIN_GROUPS,
+    extKeyUsages: ["client auth"],
+  },
+  {
+    file: "front-proxy-client.crt",
+    renew: "front-proxy-client",
+    component: "kube-apiserver",
+    ca: "front-proxy-ca",
+    isCA: false,
+    cn: "front-proxy-client",
+    extKeyUsages: ["client auth"],
+  },
+  {
+    file: "apiserver-etcd-client.crt",
+    renew: "apiserver-etcd-client",
+    component: "kube-apiserver",
+    ca: "etcd/ca",
+    isCA: false,
+    cn: "kube-apiserver-etcd-client",
+    extKeyUsages: ["client auth"],
+  },
+  {
+    file: "etcd/server.crt",
+    renew: "etcd-server",
+    component: "etcd",
+    ca: "etcd/ca",
+    isCA: false,
+    extKeyUsages: ["server auth", "client auth"],
+    sans: ["localhost", "127.0.0.1", "::1"],
+  },
+  {
+    file: "etcd/peer.crt",
+    renew: "etcd-peer",
+    component: "etcd",
+    ca: "etcd/ca",
+    isCA: false,
+    extKeyUsages: ["server auth", "client auth"],
+  },
+  {
+    file: "etcd/healthcheck-client.crt",
+    renew: "etcd-healthcheck-client",
+    component: "etcd",
+    ca: "etcd/ca",
+    isCA: false,
+    cn: "kube-etcd-healthcheck-client",
+    extKeyUsages: ["client auth"],
+  },
+];
+
+export const KUBEADM_KUBECONFIGS: KubeadmCertProfile[] = [
+  {
+    file: "admin.conf",
+    renew: "admin.conf",
+    ca: "ca",
+    isCA: false,
+    cn: "kubernetes-admin",
+    o: ADMIN_GROUPS,
+    extKeyUsages: ["client auth"],
+  },
+  {
+    file: "super-admin.conf",
+    renew: "super-admin.conf",
+    ca: "ca",
+    isCA: false,
+    cn: "kubernetes-super-admin",
+    o: [["system:masters"]],
+    extKeyUsages: ["client auth"],
+  },
+  {
+    file: "controller-manager.conf",
+    renew: "controller-manager.conf",
+    component: "kube-controller-manager",
+    ca: "ca",
+    isCA: false,
+    cn: "system:kube-controller-manager",
+    o: [[]],
+    extKeyUsages: ["client auth"],
+  },
+  {
+    file: "scheduler.conf",
+    renew: "scheduler.conf",
+    component: "kube-scheduler",
+    ca: "ca",
+    isCA: false,
+    cn: "system:kube-scheduler",
+    o: [[]],
+    extKeyUsages: ["client auth"],
+  },
+];
+
+/** How to make a static pod load renewed certificates. Deleting its mirror pod does not. */
+export function restartStaticPod(component: string): string {
+  return `on that node, move /etc/kubernetes/manifests/${component}.yaml out of the directory, wait until the kubelet stops the container (crictl ps --name ${component}), then move it back; deleting the mirror pod with kubectl does not restart a static pod`;
+}

@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Issued, issue } from "../testing.js";
+import { certsFromBundle } from "./bundle.js";
+
+const origin = {
+  source: "secrets" as const,
+  location: "secret/ns/web[tls.crt]",
+  holder: { kind: "Secret", name: "web" },
+  role: "leaf" as const,
+};
+
+describe("certsFromBundle", () => {
+  let leaf: Issued;
+  let ca: Issued;
+  beforeAll(async () => {
+    ca = await issue({ cn: "root", ca: true });
+    leaf = await issue({ cn: "web", signer: ca });
+  });
+
+  it("numbers the certificates of a bundle and keeps the first as the leaf", () => {
+    const found = certsFromBundle(`${leaf.pem}\n${ca.pem}\n`, origin);
+    expect(found.map((f) => [f.location, f.role, f.cert?.subject.dn])).toEqual([
+      ["secret/ns/web[tls.crt]#0", "leaf", "CN=web"],
+      ["secret/ns/web[tls.crt]#1", "chain", "CN=root"],
+    ]);
+  });
+
+  it("turns a bad block into an unparsable entry and keeps the good ones", () => {
+    const bad = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
+    const found = certsFromBundle(`${leaf.pem}\n${bad}`, origin);
+    expect(found.map((f) => [f.location, f.cert?.subject.dn, f.problem])).toEqual([
+      ["secret/ns/web[tls.crt]", "CN=web", undefined],
+      ["secret/ns/web[tls.crt] (block 1)", undefined, "not a valid X.509 certificate: truncated DER"],
+    ]);
+  });
+
+  it("treats a certificate whose validity node:crypto cannot read as unparsable (found by the fuzz test)", () => {
+    const der = Buffer.from(leaf.pem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+    // The first UTCTime (tag 0x17, 13 bytes): make its month "13".
+    const at = der.indexOf(Buffer.from([0x17, 0x0d]));
+    der[at + 4] = 0x31;
+    der[at + 5] = 0x33;
+    const found = certsFromBundle(der, origin);
+    expect(found.map((f) => f.problem ?? f.cert?.notBefore.toISOString())).toEqual([
+      "the validity dates cannot be read",
+    ]);
+  });
+});

@@ -1,0 +1,78 @@
+import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
+import { orderAndLintChain } from "@kubemend/lib/x509/chain";
+import { privateKeyMatchesCertificate } from "@kubemend/lib/x509/keys";
+import { type CertificateBundle, parseCertificateBundle } from "@kubemend/lib/x509/pem";
+import type { FoundCert } from "../model.js";
+
+export type CertOrigin = Omit<FoundCert, "cert" | "problem">;
+
+/**
+ * Every certificate of a PEM or DER bundle as FoundCerts, and every bad block as an unparsable
+ * one. In a bundle of several certificates each gets "#<n>" on its location, in order.
+ */
+export function certsFromBundle(input: string | Uint8Array, origin: CertOrigin): FoundCert[] {
+  const bundle = withReadableDates(parseCertificateBundle(input));
+  const at = (i: number) => (bundle.certificates.length > 1 ? `${origin.location}#${i}` : origin.location);
+  const found: FoundCert[] = bundle.certificates.map((cert, i) => ({
+    ...origin,
+    location: at(i),
+    cert,
+    role: origin.role === "leaf" && i > 0 ? "chain" : origin.role,
+  }));
+  for (const problem of bundle.problems)
+    found.push({
+      ...origin,
+      location: `${origin.location} (block ${problem.index})`,
+      problem: problem.message,
+    });
+  return found;
+}
+
+/** base64 data from a kubeconfig or an object's caBundle, decoded; undefined when it is not base64. */
+export function decodeBase64(text: string): Buffer | undefined {
+  const compact = text.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  return Buffer.from(compact, "base64");
+}
+
+/** The certificates of a presented chain: the first is the leaf, "#<n>" marks each when there are several. */
+export function certsFromChain(
+  chain: readonly CertificateInfo[],
+  origin: Omit<CertOrigin, "role">,
+): FoundCert[] {
+  return chain.map((cert, n) => ({
+    ...origin,
+    location: chain.length > 1 ? `${origin.location}#${n}` : origin.location,
+    role: n === 0 ? "leaf" : "chain",
+    cert,
+  }));
+}
+
+/** Whether a stored private key belongs to the chain's leaf (found by issuer links, not position). */
+export function keyMatchesChain(keyPem: string, chain: readonly CertificateInfo[]): boolean {
+  const leaf = orderAndLintChain([...chain]).ordered[0];
+  return leaf !== undefined && privateKeyMatchesCertificate(keyPem, leaf.pem);
+}
+
+/**
+ * A certificate whose validity node:crypto cannot turn into dates (a mangled UTCTime) parses, but
+ * its dates are Invalid Date; it is unparsable for expiry purposes.
+ */
+function withReadableDates(bundle: CertificateBundle): CertificateBundle {
+  const unreadable = bundle.certificates.filter((c) => !hasReadableDates(c));
+  if (unreadable.length === 0) return bundle;
+  return {
+    certificates: bundle.certificates.filter(hasReadableDates),
+    problems: [
+      ...bundle.problems,
+      ...unreadable.map(() => ({
+        index: bundle.problems.length,
+        message: "the validity dates cannot be read",
+      })),
+    ],
+  };
+}
+
+export function hasReadableDates(cert: CertificateInfo): boolean {
+  return !Number.isNaN(cert.notBefore.getTime()) && !Number.isNaN(cert.notAfter.getTime());
+}

@@ -1,0 +1,65 @@
+import { CommandError } from "@kubemend/lib/cli/errors";
+import { type Collected, emptyCollected, type SourceName } from "../model.js";
+import { bootstrapTokensSource } from "./bootstrap-tokens.js";
+import { caSource } from "./ca.js";
+import type { Source, SourceContext, SourceData } from "./context.js";
+import { kubeconfigSource } from "./kubeconfig.js";
+import { nodesSource } from "./nodes.js";
+import { pkiSource } from "./pki.js";
+import { secretsSource } from "./secrets.js";
+import { servedSource } from "./served.js";
+import { apiServicesSource, webhooksSource } from "./webhooks.js";
+
+const SOURCE_FUNCTIONS: Record<SourceName, Source> = {
+  kubeconfig: kubeconfigSource,
+  pki: pkiSource,
+  served: servedSource,
+  ca: caSource,
+  secrets: secretsSource,
+  webhooks: webhooksSource,
+  apiservices: apiServicesSource,
+  nodes: nodesSource,
+  "bootstrap-tokens": bootstrapTokensSource,
+};
+
+/**
+ * Runs the sources side by side. A source that fails (forbidden, unreachable) becomes a warning
+ * with the API server's reason and the RBAC hint, and the others go on.
+ */
+export async function collect(
+  sources: readonly SourceName[],
+  ctx: Omit<SourceContext, "explicit">,
+  explicit: boolean,
+  onDone: (source: SourceName, remaining: number) => void = () => {},
+): Promise<Collected> {
+  const collected = emptyCollected();
+  let remaining = sources.length;
+  const results = await Promise.all(
+    sources.map(async (source): Promise<[SourceName, SourceData | Error]> => {
+      try {
+        return [source, await SOURCE_FUNCTIONS[source]({ ...ctx, explicit })];
+      } catch (err) {
+        return [source, err instanceof Error ? err : new Error(String(err))];
+      } finally {
+        onDone(source, --remaining);
+      }
+    }),
+  );
+  for (const [source, data] of results) {
+    if (data instanceof Error) {
+      collected.warnings.push({
+        source,
+        message: data.message,
+        hint: data instanceof CommandError ? data.hint : undefined,
+      });
+      continue;
+    }
+    const { warnings, skipped, ...rest } = data;
+    collected.warnings.push(...(warnings ?? []));
+    const found = Object.values(rest).some((list) => list.length > 0);
+    if (!skipped && (found || !warnings?.length)) collected.read.push(source);
+    for (const [key, list] of Object.entries(rest) as [keyof typeof rest, unknown[]][])
+      (collected[key] as unknown[]).push(...list);
+  }
+  return collected;
+}

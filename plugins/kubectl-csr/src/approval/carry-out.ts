@@ -1,0 +1,188 @@
+import { mapLimit } from "@kubemend/lib/concurrency";
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import type { ReviewSettings } from "../collect/context.js";
+import type { Review } from "../policy/review.js";
+import { KUBELET_SERVING_SIGNER, RULES, type Violation } from "../policy/types.js";
+import { APPROVE_REASON, condition } from "./conditions.js";
+import { type DecisionResult, decide } from "./decide.js";
+import { checkIssued, type IssuedSummary } from "./issued.js";
+import { type Plan, reReview } from "./plan.js";
+import { waitForCertificate } from "./wait.js";
+
+export type OutcomeResult = "approved" | "denied" | "pending" | "failed" | "issued" | "not-found";
+
+export interface Outcome {
+  name: string;
+  result: OutcomeResult;
+  message: string;
+  serverDryRun?: boolean;
+  /** 409s met on the way: each one meant reading the CSR again and checking it anew. */
+  conflicts?: number;
+  issued?: IssuedSummary;
+}
+
+export interface CarryOutOptions {
+  serverDryRun: boolean;
+  denyInvalid: boolean;
+  /** Wait for each approved CSR's certificate, this long at most; undefined does not wait. */
+  waitMs?: number;
+  caller: string;
+  settings: ReviewSettings;
+  now: () => Date;
+  /** Called as each CSR's outcome is known, in the order they finish. */
+  onOutcome(outcome: Outcome): void;
+}
+
+/** How many approvals are in flight at once: enough to be quick, few enough not to hit the API server's limits. */
+const CONCURRENCY = 8;
+
+export function violationText(violations: readonly Violation[]): string {
+  return violations.map((v) => `${v.rule}: ${v.message}`).join("; ");
+}
+
+function approvalMessage(caller: string, settings: ReviewSettings, plan: Plan): string {
+  const optional = new Set<string>();
+  if (settings.limits.allowedCidrs.length > 0) optional.add("allowed-cidrs");
+  if (settings.limits.dnsRegex) optional.add("dns-regex");
+  if (settings.limits.maxExpirationSeconds !== undefined) optional.add("max-expiration");
+  const rules = RULES.filter(
+    (r) => !["allowed-cidrs", "dns-regex", "max-expiration"].includes(r) || optional.has(r),
+  );
+  return (
+    `approved by ${caller} with kubectl csr approve-serving; rules held: ${rules.join(", ")}, newest; ` +
+    `Service CIDR ${plan.serviceCidrs.cidrs.join(",") || "unknown"}`
+  );
+}
+
+function failedWrite(
+  name: string,
+  verb: string,
+  result: Exclude<DecisionResult, { written: true }>,
+): Outcome {
+  const message =
+    result.why === "changed"
+      ? `changed since it was checked and now fails: ${result.message}`
+      : result.message;
+  return { name, result: "failed", message: `not ${verb}: ${message}`, conflicts: result.conflicts };
+}
+
+/** Approves the approvable CSRs of a plan (and denies the others with --deny-invalid), each on its own. */
+export async function carryOut(client: KubeClient, plan: Plan, options: CarryOutOptions): Promise<Outcome[]> {
+  const approveText = approvalMessage(options.caller, options.settings, plan);
+  const outcomes = await mapLimit(plan.reviews, CONCURRENCY, async (review) => {
+    // One CSR's failure (a dropped connection while rechecking, say) never stops the others.
+    const outcome = await decideOne(client, plan, review, approveText, options).catch(
+      (err: Error): Outcome => ({
+        name: review.name,
+        result: "failed",
+        message: `not decided: ${err.message}`,
+      }),
+    );
+    options.onOutcome(outcome);
+    return outcome;
+  });
+  const missing = plan.missing.map((name) => {
+    const outcome: Outcome = { name, result: "not-found", message: "not found" };
+    options.onOutcome(outcome);
+    return outcome;
+  });
+  return [...outcomes, ...missing];
+}
+
+async function decideOne(
+  client: KubeClient,
+  plan: Plan,
+  review: Review,
+  approveText: string,
+  options: CarryOutOptions,
+): Promise<Outcome> {
+  const { name } = review;
+  const serverDryRun = options.serverDryRun || undefined;
+  if (review.verdict === "superseded")
+    return { name, result: "pending", message: `left pending: superseded by ${review.supersededBy}` };
+  if (review.verdict === "refuse") {
+    const decided = review.violations.some((v) => v.rule === "state");
+    const ours = review.csr.spec.signerName === KUBELET_SERVING_SIGNER;
+    if (!options.denyInvalid || decided || !ours)
+      return {
+        name,
+        result: "pending",
+        message: `${decided ? "left as it is" : "left pending"}: ${violationText(review.violations)}`,
+      };
+    const text = `denied by ${options.caller} with kubectl csr approve-serving: ${violationText(review.violations)}`;
+    const result = await decide(
+      client,
+      review.csr,
+      condition("Denied", APPROVE_REASON, text, options.now()),
+      {
+        serverDryRun: options.serverDryRun,
+        recheck: async (fresh) => {
+          const again = await reReview(client, fresh, plan, options.settings);
+          if (again.verdict === "approve") return "it now passes every rule; rerun to approve it";
+          if (again.violations.some((v) => v.rule === "state")) return violationText(again.violations);
+          return undefined;
+        },
+      },
+    );
+    if (!result.written) return failedWrite(name, "denied", result);
+    return {
+      name,
+      result: "denied",
+      message: `denied: ${violationText(review.violations)}`,
+      serverDryRun,
+      conflicts: result.conflicts,
+    };
+  }
+  const result = await decide(
+    client,
+    review.csr,
+    condition("Approved", APPROVE_REASON, approveText, options.now()),
+    {
+      serverDryRun: options.serverDryRun,
+      recheck: async (fresh) => {
+        const again = await reReview(client, fresh, plan, options.settings);
+        return again.verdict === "approve" ? undefined : violationText(again.violations);
+      },
+    },
+  );
+  if (!result.written) return failedWrite(name, "approved", result);
+  const approved: Outcome = {
+    name,
+    result: "approved",
+    message: "approved",
+    serverDryRun,
+    conflicts: result.conflicts,
+  };
+  if (options.waitMs === undefined || options.serverDryRun) return approved;
+  return waitAndCheck(client, review, approved, options);
+}
+
+async function waitAndCheck(
+  client: KubeClient,
+  review: Review,
+  approved: Outcome,
+  options: CarryOutOptions,
+): Promise<Outcome> {
+  const waited = await waitForCertificate(client, review.name, options.waitMs ?? 0);
+  if (waited.state === "timeout")
+    return { ...approved, result: "failed", message: "approved, but no certificate was issued in time" };
+  if (waited.state === "failed")
+    return { ...approved, result: "failed", message: `approved, but ${waited.message}` };
+  const issued = checkIssued(
+    waited.certificatePem,
+    {
+      sans: review.sans ?? { dns: [], ip: [], email: [], uri: [] },
+      expirationSeconds: review.csr.spec.expirationSeconds,
+      maxExpirationSeconds: options.settings.limits.maxExpirationSeconds,
+    },
+    options.now(),
+  );
+  if (issued.problems.length > 0)
+    return {
+      ...approved,
+      result: "failed",
+      message: `issued, but not as approved: ${issued.problems.join("; ")}`,
+      issued,
+    };
+  return { ...approved, result: "issued", message: `issued, valid until ${issued.notAfter}`, issued };
+}

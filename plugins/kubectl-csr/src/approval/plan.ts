@@ -1,0 +1,71 @@
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import { collectReviewContext, type ReviewSettings } from "../collect/context.js";
+import { getCsrs, listCsrs } from "../collect/csrs.js";
+import type { ServiceCidrs } from "../collect/service-cidr.js";
+import {
+  type ApprovedCsr,
+  approvedCsr,
+  type Review,
+  type ReviewContext,
+  reviewCsr,
+  supersede,
+} from "../policy/review.js";
+import { isPending } from "../policy/state.js";
+import { type CertificateSigningRequest, KUBELET_SERVING_SIGNER } from "../policy/types.js";
+
+export interface Plan {
+  reviews: Review[];
+  /** Names given on the command line that do not exist. */
+  missing: string[];
+  serviceCidrs: ServiceCidrs;
+  context: ReviewContext;
+}
+
+/**
+ * Reads the CSRs to decide on (the named ones, or every pending kubelet serving CSR) and reviews
+ * each against every rule, then marks the older CSRs of a node as superseded.
+ */
+export async function planApprovals(
+  client: KubeClient,
+  selection: { names: readonly string[] } | { all: true },
+  settings: ReviewSettings,
+): Promise<Plan> {
+  let csrs: Awaited<ReturnType<typeof getCsrs>>;
+  const approved: ApprovedCsr[] = [];
+  const keepApproved = (csr: CertificateSigningRequest) => {
+    const done = approvedCsr(csr);
+    if (done) approved.push(done);
+  };
+  if ("all" in selection) {
+    const found = [];
+    for await (const csr of listCsrs(client, { signerName: KUBELET_SERVING_SIGNER }))
+      if (isPending(csr)) found.push(csr);
+      else keepApproved(csr);
+    csrs = { found, missing: [] };
+  } else {
+    csrs = await getCsrs(client, selection.names);
+    for (const csr of csrs.found) keepApproved(csr);
+  }
+  const context = await collectReviewContext(client, csrs.found, settings);
+  const reviews = supersede(
+    csrs.found.map((csr) => reviewCsr(csr, context)),
+    approved,
+  );
+  return {
+    reviews,
+    missing: csrs.missing,
+    serviceCidrs: { cidrs: context.serviceCidrs as string[], source: context.serviceCidrSource },
+    context,
+  };
+}
+
+/** Reviews a CSR again as it is now, with its node read afresh (after a 409). */
+export async function reReview(
+  client: KubeClient,
+  csr: Review["csr"],
+  plan: Plan,
+  settings: ReviewSettings,
+): Promise<Review> {
+  const context = await collectReviewContext(client, [csr], settings, plan.serviceCidrs);
+  return reviewCsr(csr, context);
+}

@@ -1,0 +1,108 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { UsageError } from "@kubemend/lib/cli/errors";
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import { connect } from "@kubemend/lib/kube/connect";
+import { renderStructured } from "@kubemend/lib/output/format";
+import type { Outcome } from "../approval/carry-out.js";
+import { condition, DENY_REASON } from "../approval/conditions.js";
+import { decide } from "../approval/decide.js";
+import { APPROVAL_ACCESS, preflightApproval } from "../approval/preflight.js";
+import { callerName } from "../collect/caller.js";
+import { getCsrs } from "../collect/csrs.js";
+import { finalCondition } from "../policy/state.js";
+import type { CertificateSigningRequest } from "../policy/types.js";
+import { outcomeLine } from "../report/plan.js";
+import { parseDryRun } from "./flags.js";
+
+function decidedAlready(csr: CertificateSigningRequest): string | undefined {
+  const final = finalCondition(csr);
+  if (final) return `already ${final}`;
+  if (csr.status?.certificate) return "already has a certificate";
+  return undefined;
+}
+
+class Deny implements Command {
+  private client!: KubeClient;
+  private names: string[] = [];
+  private reason = "";
+  private serverDryRun = false;
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  async complete(): Promise<void> {
+    this.names = ((this.args.names as unknown[] | undefined) ?? []).map(String);
+    this.reason = typeof this.args.reason === "string" ? this.args.reason.trim() : "";
+    this.client = await connect(this.ctx);
+  }
+
+  validate(): void {
+    if (this.names.length === 0) throw new UsageError("no CSRs named", "name the CSRs to deny");
+    if (!this.reason) throw new UsageError("--reason is required", 'say why, e.g. --reason "not our node"');
+    const dryRun = parseDryRun(this.args["dry-run"]);
+    if (dryRun === "client") throw new UsageError("deny supports --dry-run=server only");
+    this.serverDryRun = dryRun === "server";
+  }
+
+  async run(): Promise<ExitCode> {
+    const { io } = this.ctx;
+    const structured = this.ctx.output === "json" || this.ctx.output === "yaml";
+    // Which signers' CSRs may be denied depends on the CSR; the approval subresource is common to all.
+    await preflightApproval(this.client, "deny", APPROVAL_ACCESS.slice(0, 1));
+    const caller = await callerName(this.client);
+    const { found, missing } = await getCsrs(this.client, this.names);
+    const outcomes: Outcome[] = [];
+    const report = (outcome: Outcome) => {
+      outcomes.push(outcome);
+      if (!structured) io.out.write(`${outcomeLine(outcome)}\n`);
+    };
+    const message = `${this.reason} (denied by ${caller} with kubectl csr deny)`;
+    for (const csr of found) {
+      const name = csr.metadata.name;
+      const decided = decidedAlready(csr);
+      if (decided) {
+        report({ name, result: "failed", message: `not denied: ${decided}` });
+        continue;
+      }
+      const result = await decide(
+        this.client,
+        csr,
+        condition("Denied", DENY_REASON, message, this.ctx.clock.now()),
+        {
+          serverDryRun: this.serverDryRun,
+          recheck: async (fresh) => decidedAlready(fresh),
+        },
+      );
+      report(
+        result.written
+          ? { name, result: "denied", message: "denied", serverDryRun: this.serverDryRun || undefined }
+          : { name, result: "failed", message: `not denied: ${result.message}`, conflicts: result.conflicts },
+      );
+    }
+    for (const name of missing) report({ name, result: "not-found", message: "not found" });
+    if (structured)
+      io.out.write(
+        renderStructured(
+          { apiVersion: "kubemend.io/v1", kind: "CsrDenial", caller, items: outcomes },
+          this.ctx.output as "json" | "yaml",
+        ),
+      );
+    return outcomes.every((o) => o.result === "denied") ? ExitCode.OK : ExitCode.FINDINGS;
+  }
+}
+
+export const denyCommand: CommandSpec = {
+  command: "deny [names..]",
+  describe: "Deny CSRs, saying why",
+  outputs: ["table", "json", "yaml"],
+  builder: (y) =>
+    y
+      .positional("names", { type: "string", array: true, describe: "CSR names" })
+      .option("reason", { type: "string", describe: "Why: recorded in the Denied condition's message" })
+      .option("dry-run", { type: "string", describe: 'Send dryRun=All ("server")' }),
+  examples: [['kubectl csr deny csr-8x2kq --reason "asks for the API server\'s IP"', "Deny one CSR"]],
+  create: (args, ctx) => new Deny(args, ctx),
+};

@@ -1,0 +1,53 @@
+import { parseIp } from "@kubemend/lib/x509/ip";
+import { describe, expect, it } from "vitest";
+import { cidrContains, parseCidr, specialAddress } from "./cidr.js";
+
+const ip = (text: string) => {
+  const bytes = parseIp(text);
+  if (!bytes) throw new Error(`bad fixture ${text}`);
+  return bytes;
+};
+
+describe("parseCidr and cidrContains", () => {
+  it.each([
+    ["10.96.0.0/12", "10.96.0.1", true],
+    ["10.96.0.0/12", "10.111.255.254", true],
+    ["10.96.0.0/12", "10.112.0.1", false],
+    ["10.96.0.0/12", "10.95.255.255", false],
+    ["fd00:10:96::/108", "fd00:10:96::1", true],
+    ["fd00:10:96::/108", "fd00:10:97::1", false],
+    ["10.2.1.152", "10.2.1.152", true],
+    ["10.2.1.152", "10.2.1.153", false],
+    ["0.0.0.0/0", "192.0.2.1", true],
+  ])("%s contains %s: %s", (cidr, address, expected) => {
+    const parsed = parseCidr(cidr);
+    if (!parsed) throw new Error(`bad fixture ${cidr}`);
+    expect(cidrContains(parsed, ip(address))).toBe(expected);
+  });
+
+  it.each(["10.96.0.0/33", "10.96.0.0/x", "nonsense/8", "fd00::/129", ""])("rejects %j", (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
+
+  it("keeps IPv4 blocks out of the IPv6 space they are mapped into", () => {
+    expect(parseCidr("10.0.0.0/8")?.prefix).toBe(104);
+  });
+});
+
+describe("specialAddress", () => {
+  it.each([
+    ["0.0.0.0", "unspecified"],
+    ["::", "unspecified"],
+    ["127.0.0.1", "loopback"],
+    ["127.1.2.3", "loopback"],
+    ["::1", "loopback"],
+    ["169.254.169.254", "link-local"],
+    ["fe80::1", "link-local"],
+    ["224.0.0.1", "multicast"],
+    ["ff02::1", "multicast"],
+    ["10.2.1.152", undefined],
+    ["2001:db8::1", undefined],
+  ])("%s is %s", (address, kind) => {
+    expect(specialAddress(ip(address))).toBe(kind);
+  });
+});

@@ -1,0 +1,609 @@
+import { execFileSync } from "node:child_process";
+import { createPrivateKey } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import { createCertificate, generateKey } from "@kubemend/lib/x509/issue";
+import { dump, load } from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startCluster, type TestCluster } from "../env/cluster.js";
+import { writeKubeconfig } from "../env/kubeconfig-file.js";
+import type { LoadBalancer } from "../env/load-balancer.js";
+import { issueClientKubeconfig } from "../env/pki.js";
+import { plantExpiredCertificates, plantLoadBalancer } from "../env/scenarios.js";
+import { type StandinNode, startNode } from "../env/standin/index.js";
+import { kubectlPlugin, type RunResult } from "./plugins.js";
+
+// kubectl certs on the real control plane, through the real kubectl, with the seed incidents
+// planted: S2 (legacy kubelets, Pending serving CSRs), S3 (a load balancer the API server
+// certificate does not cover), S4 (an expired kubeconfig, apiserver.crt renewed on disk but not
+// reloaded), S5 (an expired bootstrap token), and TLS secrets good and bad.
+
+const DAY = 86_400_000;
+const NS = "certs-e2e";
+const HOLD = "kubemend.io/e2e-hold";
+
+interface Finding {
+  code: string;
+  severity: string;
+  subject: Record<string, string>;
+  message: string;
+  evidence?: Record<string, unknown>;
+  next?: string;
+}
+interface Row {
+  source: string;
+  location: string;
+  subject: string;
+  notAfter?: string;
+  status: string;
+  serial?: string;
+}
+interface Report {
+  kind: string;
+  sources: string[];
+  certificates: Row[];
+  findings: Finding[];
+  warnings: { source: string; message: string; hint?: string }[];
+}
+
+function openssl(args: string[], input?: string): string {
+  return execFileSync("openssl", args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** openssl's "notAfter=Nov 23 12:00:00 2027 GMT" as an ISO time. */
+function opensslEndDate(pem: string): string {
+  const text = openssl(["x509", "-noout", "-enddate"], pem)
+    .trim()
+    .replace(/^notAfter=/, "");
+  return new Date(text).toISOString();
+}
+
+/** openssl drops a leading zero nibble; kubemend prints whole bytes. Compared as numbers. */
+function opensslSerial(pem: string): string {
+  return serialValue(
+    openssl(["x509", "-noout", "-serial"], pem)
+      .trim()
+      .replace(/^serial=/, ""),
+  );
+}
+
+function serialValue(hex: unknown): string {
+  return String(hex).toLowerCase().replace(/^0+/, "");
+}
+
+/** The serial the API server presents now, read by openssl s_client. */
+function servedSerial(ip: string): string {
+  const chain = execFileSync("openssl", ["s_client", "-connect", `${ip}:6443`], {
+    encoding: "utf8",
+    input: "",
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  return opensslSerial(chain);
+}
+
+describe("kubectl certs", () => {
+  let cluster: TestCluster;
+  let nodes: StandinNode[];
+  let balancer: LoadBalancer;
+  let expiredKubeconfig: string;
+  let admin: KubeClient;
+  const now = new Date();
+
+  const certs = (args: string[], kubeconfig = cluster.adminKubeconfig) =>
+    kubectlPlugin(["certs", ...args, "--kubeconfig", kubeconfig]);
+  const report = (result: RunResult): Report => {
+    if (result.stdout === "") throw new Error(`no output (exit ${result.code}): ${result.stderr}`);
+    return JSON.parse(result.stdout) as Report;
+  };
+  const pkiFlags = () => ["--pki-dir", cluster.pki.pkiDir, "--kubeconfig-dir", cluster.root];
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    admin = await cluster.admin();
+    nodes = await Promise.all([
+      startNode(cluster, { index: 1, serving: "serverTLSBootstrap" }),
+      startNode(cluster, { index: 2, serving: "legacy" }),
+    ]);
+    ({ balancer } = await plantLoadBalancer(cluster));
+    ({ expiredKubeconfig } = await plantExpiredCertificates(cluster, now));
+    await plantSecrets(admin);
+    await plantAggregation(admin);
+  });
+  afterAll(async () => {
+    if (admin) await releaseHold(admin).catch(() => undefined);
+    await balancer?.close();
+    await Promise.all((nodes ?? []).map((n) => n.stop()));
+    await cluster?.stop();
+  });
+
+  it("--source pki gives the expiry dates openssl reads from each file, with kubeadm's renew command", async () => {
+    const result = await certs(["expiry", "--source", "pki", ...pkiFlags(), "-o", "json"]);
+    const parsed = report(result);
+    const files = [
+      "ca",
+      "front-proxy-ca",
+      "etcd/ca",
+      "apiserver",
+      "apiserver-kubelet-client",
+      "front-proxy-client",
+      "apiserver-etcd-client",
+      "etcd/server",
+      "etcd/peer",
+      "etcd/healthcheck-client",
+    ] as const;
+    for (const name of files) {
+      const file = cluster.pki.path(name).cert;
+      const row = parsed.certificates.find((r) => r.location === file);
+      expect(row, file).toBeDefined();
+      expect(row?.notAfter).toBe(opensslEndDate(openssl(["x509", "-in", file])));
+      expect(serialValue(row?.serial)).toBe(opensslSerial(openssl(["x509", "-in", file])));
+    }
+    for (const conf of ["admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf"]) {
+      const file = path.join(cluster.root, conf);
+      const doc = load(readFileSync(file, "utf8")) as {
+        users: { user: Record<string, string> }[];
+      };
+      const pem = Buffer.from(doc.users[0]?.user["client-certificate-data"] ?? "", "base64").toString();
+      const row = parsed.certificates.find((r) => r.location === file);
+      expect(row?.notAfter, file).toBe(opensslEndDate(pem));
+    }
+    // With the PKI, the local etcd is asked what it serves: the file's certificate.
+    const etcd = parsed.certificates.find(
+      (r) => r.source === "served" && r.location === `${cluster.controlPlaneIp}:2379`,
+    );
+    expect(serialValue(etcd?.serial)).toBe(
+      opensslSerial(openssl(["x509", "-in", cluster.pki.path("etcd/server").cert])),
+    );
+    // Nothing in a fresh kubeadm PKI is wrong; S4 renewed apiserver.crt, which leaves it valid.
+    expect(parsed.findings.filter((f) => f.severity !== "ok")).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it("S4: a serving certificate replaced on disk but not loaded is SERVED_DIFFERS_FROM_DISK, with the restart that loads it", async () => {
+    const legacy = nodes[1] as StandinNode;
+    const kubeletCrt = path.join(legacy.credentials.pkiDir, "kubelet.crt");
+    const servedPem = readFileSync(kubeletCrt, "utf8");
+    // By hand, as operators fix S2 without serverTLSBootstrap: a CA-signed certificate with the IP.
+    const key = await generateKey("ecdsa-p256");
+    const replacement = await createCertificate({
+      subject: { cn: legacy.name },
+      sans: { dns: [legacy.name], ip: [legacy.ip] },
+      keyUsages: ["digital signature"],
+      extKeyUsages: ["server auth"],
+      isCA: false,
+      notBefore: new Date(now.getTime() - DAY),
+      notAfter: new Date(now.getTime() + 365 * DAY),
+      publicKey: key.publicKey,
+      signer: {
+        certPem: cluster.pki.ca.certPem,
+        key: createPrivateKey(readFileSync(cluster.pki.path("ca").key)),
+      },
+    });
+    writeFileSync(kubeletCrt, replacement);
+    const result = await certs([
+      "expiry",
+      "--source",
+      "pki,nodes",
+      ...pkiFlags(),
+      "--kubelet-pki-dir",
+      legacy.credentials.pkiDir,
+      "-o",
+      "json",
+    ]);
+    const drift = report(result).findings.filter((f) => f.code === "SERVED_DIFFERS_FROM_DISK");
+    const evidence = drift.map((f) => ({
+      ...f.evidence,
+      servedSerial: serialValue(f.evidence?.servedSerial),
+      diskSerial: serialValue(f.evidence?.diskSerial),
+    }));
+    expect(evidence).toEqual([
+      {
+        component: "kubelet",
+        endpoint: `${legacy.ip}:10250`,
+        file: kubeletCrt,
+        servedSerial: opensslSerial(servedPem),
+        servedNotAfter: opensslEndDate(servedPem),
+        diskSerial: opensslSerial(replacement),
+        diskNotAfter: opensslEndDate(replacement),
+      },
+    ]);
+    expect(drift[0]?.next).toBe(
+      `restart the kubelet on that node so it serves ${kubeletCrt}: systemctl restart kubelet`,
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it("kube-apiserver reloads a renewed apiserver.crt by itself: once it serves the file, there is no drift", async () => {
+    const diskSerial = opensslSerial(openssl(["x509", "-in", cluster.pki.path("apiserver").cert]));
+    // kube-apiserver watches its serving certificate files (dynamic serving certificates).
+    await vi.waitFor(() => expect(servedSerial(cluster.controlPlaneIp)).toBe(diskSerial), {
+      timeout: 90_000,
+      interval: 1000,
+    });
+    const result = await certs(["expiry", "--source", "pki,served", ...pkiFlags(), "-o", "json"]);
+    const parsed = report(result);
+    expect(parsed.findings.filter((f) => f.code === "SERVED_DIFFERS_FROM_DISK")).toEqual([]);
+    const served = parsed.certificates.find(
+      (r) => r.source === "served" && r.location === `${cluster.controlPlaneIp}:6443`,
+    );
+    expect(serialValue(served?.serial)).toBe(diskSerial);
+  });
+
+  it("S4: an expired kubeconfig client certificate is CERT_EXPIRED; the sources it cannot reach are warnings, exit 1 not 3", async () => {
+    const result = await certs(["expiry", "-o", "json"], expiredKubeconfig);
+    const parsed = report(result);
+    const expired = parsed.findings.find(
+      (f) => f.code === "CERT_EXPIRED" && f.evidence?.source === "kubeconfig",
+    );
+    expect(expired?.subject).toEqual({ file: expiredKubeconfig });
+    expect(expired?.evidence?.subject).toBe("CN=kubernetes-admin,O=kubeadm:cluster-admins");
+    expect(expired?.message).toMatch(/expired 3d ago/);
+    expect(parsed.sources).toContain("kubeconfig");
+    expect(parsed.warnings.map((w) => w.source)).toContain("secrets");
+    expect(parsed.warnings.find((w) => w.source === "secrets")?.message).toMatch(/Unauthorized/);
+    expect(result.stderr).toMatch(/^warning: .*secrets.*Unauthorized/m);
+    expect(result.code).toBe(1);
+  });
+
+  it("S2: legacy kubelets are self-signed without IP SANs; a serverTLSBootstrap node has its Pending CSR named", async () => {
+    const [controlPlane, legacy] = nodes as [StandinNode, StandinNode];
+    const result = await certs(["expiry", "--source", "nodes", "-o", "json"]);
+    const findings = report(result).findings;
+    const of = (node: StandinNode, code: string) =>
+      findings.filter((f) => f.subject.name === node.name && f.code === code);
+    expect(of(legacy, "KUBELET_SELF_SIGNED")).toHaveLength(1);
+    const noIp = of(legacy, "KUBELET_NO_IP_SAN")[0];
+    expect(noIp?.evidence?.missing).toEqual([legacy.ip]);
+    expect(noIp?.message).toContain(`x509: cannot validate certificate for ${legacy.ip}`);
+    const pending = of(controlPlane, "KUBELET_SERVING_CSR_PENDING");
+    expect(pending.map((f) => f.evidence?.csr)).toEqual([controlPlane.pendingServingCsr()]);
+    expect(of(controlPlane, "KUBELET_UNREACHABLE")).toHaveLength(1);
+    expect(of(controlPlane, "KUBELET_SELF_SIGNED")).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it("S3: certs sans --address names the load-balancer address the API server certificate lacks", async () => {
+    const lb = `${cluster.loadBalancerIp}:6443`;
+    const result = await certs(["sans", "--address", lb, "-o", "json"]);
+    const parsed = JSON.parse(result.stdout) as {
+      expected: { address: string; from: string[]; missingAt: string[] }[];
+      findings: Finding[];
+    };
+    const missing = parsed.expected.filter((e) => e.missingAt.length > 0);
+    expect(missing.map((e) => e.address)).toEqual([cluster.loadBalancerIp]);
+    expect(missing[0]?.from).toEqual(["--address"]);
+    expect(parsed.expected.find((e) => e.address === "10.96.0.1")?.from).toEqual([
+      "service/default/kubernetes",
+    ]);
+    expect(parsed.findings.map((f) => f.code)).toEqual(["SAN_MISSING"]);
+    expect(result.code).toBe(1);
+
+    const table = await certs(["sans", "--address", lb]);
+    expect(table.stdout).toMatch(
+      new RegExp(`^${cluster.loadBalancerIp.replaceAll(".", "\\.")}\\s+--address\\s+NO$`, "m"),
+    );
+    const fine = await certs(["sans"]);
+    expect(fine.code).toBe(0);
+
+    const legacy = nodes[1] as StandinNode;
+    const withNodes = JSON.parse((await certs(["sans", "--nodes", "-o", "json"])).stdout) as {
+      findings: Finding[];
+    };
+    expect(withNodes.findings.map((f) => [f.code, f.subject.name, f.evidence?.missing])).toEqual([
+      ["KUBELET_NO_IP_SAN", legacy.name, [legacy.ip]],
+    ]);
+  });
+
+  it("S5: an expired bootstrap token is BOOTSTRAP_TOKEN_EXPIRED; the token secret itself never appears", async () => {
+    const result = await certs(["expiry", "--source", "bootstrap-tokens", "-o", "json"]);
+    const expired = report(result).findings.filter((f) => f.code === "BOOTSTRAP_TOKEN_EXPIRED");
+    expect(expired.map((f) => f.evidence?.tokenId)).toEqual(["0ld0ld"]);
+    expect(result.stdout).not.toContain("0123456789abcdef");
+    expect(result.stdout).not.toContain("deadbeefdeadbeef");
+  });
+
+  it("secrets: every PEM block, one bad secret never aborts, a wrong key is KEY_MISMATCH, no key is printed", async () => {
+    // Two per page: the listing must follow the continue token across pages.
+    const result = await certs([
+      "expiry",
+      "--source",
+      "secrets",
+      "-n",
+      NS,
+      "--chunk-size",
+      "2",
+      "-o",
+      "json",
+    ]);
+    const parsed = report(result);
+    const locations = parsed.certificates.map((r) => r.location).sort();
+    expect(locations).toEqual([
+      `secret/${NS}/bad-pem[tls.crt] (block 0)`,
+      `secret/${NS}/chain[tls.crt]#0`,
+      `secret/${NS}/chain[tls.crt]#1`,
+      `secret/${NS}/expiring[tls.crt]`,
+      `secret/${NS}/wrong-key[tls.crt]`,
+    ]);
+    const codes = parsed.findings.map((f) => `${f.code} ${f.subject.name}`).sort();
+    expect(codes).toEqual([
+      "CERT_EXPIRING expiring",
+      "CERT_UNPARSABLE bad-pem",
+      "CHAIN_WRONG_ORDER chain",
+      "KEY_MISMATCH wrong-key",
+    ]);
+    expect(result.stdout).not.toMatch(/PRIVATE KEY/);
+    const opaque = report(
+      await certs(["expiry", "--source", "secrets", "-n", NS, "--scan-opaque", "-o", "json"]),
+    );
+    expect(opaque.certificates.map((r) => r.location)).toContain(`secret/${NS}/opaque-ca[ca.pem]`);
+  });
+
+  it("webhook caBundles and APIServices: an expired caBundle, and the aggregator's Available=False next to it", async () => {
+    const result = await certs(["expiry", "--source", "webhooks,apiservices", "-o", "json"]);
+    const parsed = report(result);
+    const expired = parsed.findings.filter((f) => f.code === "CABUNDLE_EXPIRED");
+    expect(expired.map((f) => f.subject)).toEqual([
+      { kind: "APIService", name: "v1beta1.metrics.k8s.io" },
+      { kind: "ValidatingWebhookConfiguration", name: "e2e-policy" },
+    ]);
+    const bundle = expired[1];
+    expect(bundle?.evidence?.location).toBe(
+      "validatingwebhookconfiguration/e2e-policy[check.e2e.example.com.caBundle]",
+    );
+    await vi.waitFor(
+      async () => {
+        const again = report(await certs(["expiry", "--source", "apiservices", "-o", "json"]));
+        const unavailable = again.findings.find((f) => f.code === "APISERVICE_UNAVAILABLE");
+        expect(unavailable?.subject).toEqual({ kind: "APIService", name: "v1beta1.metrics.k8s.io" });
+        expect(unavailable?.evidence).toMatchObject({
+          service: "kube-system/metrics-server",
+          available: "False",
+        });
+      },
+      { timeout: 60_000, interval: 1000 },
+    );
+    expect(
+      parsed.certificates.some((r) => r.location === "apiservice/v1beta1.metrics.k8s.io[caBundle]"),
+    ).toBe(true);
+  });
+
+  it("--all-contexts reads every context's client certificate", async () => {
+    const merged = path.join(cluster.root, "two-contexts.conf");
+    const doc = (file: string) =>
+      load(readFileSync(file, "utf8")) as Record<
+        string,
+        { name: string; context?: Record<string, string> }[]
+      >;
+    const a = doc(cluster.adminKubeconfig);
+    const b = doc(expiredKubeconfig);
+    const rename = (d: typeof a, suffix: string) => ({
+      clusters: d.clusters?.map((c) => ({ ...c, name: `${c.name}-${suffix}` })),
+      users: d.users?.map((u) => ({ ...u, name: `${u.name}-${suffix}` })),
+      contexts: d.contexts?.map((c) => ({
+        name: `${c.name}-${suffix}`,
+        context: { cluster: `${c.context?.cluster}-${suffix}`, user: `${c.context?.user}-${suffix}` },
+      })),
+    });
+    const [ra, rb] = [rename(a, "ok"), rename(b, "old")];
+    writeFileSync(
+      merged,
+      dump({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [...(ra.clusters ?? []), ...(rb.clusters ?? [])],
+        users: [...(ra.users ?? []), ...(rb.users ?? [])],
+        contexts: [...(ra.contexts ?? []), ...(rb.contexts ?? [])],
+        "current-context": ra.contexts?.[0]?.name,
+      }),
+    );
+    const only = report(await certs(["expiry", "--source", "kubeconfig", "-o", "json"], merged));
+    expect(only.findings).toEqual([]);
+    const all = report(
+      await certs(["expiry", "--source", "kubeconfig", "--all-contexts", "-o", "json"], merged),
+    );
+    expect(all.findings.map((f) => [f.code, f.evidence?.location])).toEqual([
+      ["CERT_EXPIRED", "kubernetes-admin@kubernetes-old: user kubernetes-admin-old client-certificate-data"],
+    ]);
+  });
+
+  it("a 403 on a source is a warning naming the permission; the other sources still run", async () => {
+    const viewer = await issueClientKubeconfig(cluster.pki, {
+      path: path.join(cluster.root, "nobody.conf"),
+      user: "nobody",
+    });
+    const result = await certs(["expiry", "--source", "kubeconfig,secrets", "-o", "json"], viewer);
+    const parsed = report(result);
+    expect(parsed.sources).toEqual(["kubeconfig"]);
+    expect(parsed.warnings).toEqual([
+      expect.objectContaining({
+        source: "secrets",
+        message: "forbidden: cannot list secrets at the cluster scope",
+      }),
+    ]);
+    expect(result.stderr).toContain("kubectl auth can-i list secrets -A");
+    expect(result.code).toBe(0);
+  });
+
+  it("exit 3 only when nothing could be read", async () => {
+    const dead = path.join(cluster.root, "dead.conf");
+    await writeKubeconfig(dead, {
+      server: `https://10.2.${cluster.block}.250:6443`,
+      caPem: cluster.pki.ca.certPem,
+      user: { token: "x" },
+      userName: "dead",
+    });
+    const result = await certs(["expiry", "--source", "served,secrets", "--request-timeout", "2s"], dead);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: no source could be read/m);
+  });
+
+  it("-o prometheus prints x509-certificate-exporter's metrics", async () => {
+    const result = await certs(["expiry", "--source", "pki", ...pkiFlags(), "-o", "prometheus"]);
+    const file = cluster.pki.path("apiserver-kubelet-client").cert;
+    const notAfter = Math.floor(new Date(opensslEndDate(openssl(["x509", "-in", file]))).getTime() / 1000);
+    const line = result.stdout
+      .split("\n")
+      .find((l) => l.startsWith("x509_cert_not_after{") && l.includes(`filepath="${file}"`));
+    expect(line).toMatch(/subject_CN="kube-apiserver-kubelet-client"/);
+    expect(line?.endsWith(` ${notAfter}`)).toBe(true);
+    expect(result.stdout).toContain("x509_read_errors 0");
+  });
+
+  it("inspect shows every field of a secret's chain and lints it", async () => {
+    const result = await certs(["inspect", `secret/${NS}/chain`]);
+    expect(result.stdout, result.stderr).toContain("Subject:");
+    expect(result.stdout).toContain("CN=web.example.com");
+    expect(result.stdout).toContain("SHA-256:");
+    expect(result.stdout).toContain("CHAIN_WRONG_ORDER");
+    const legacy = nodes[1] as StandinNode;
+    const node = await certs(["inspect", `node/${legacy.name}`]);
+    expect(node.stdout).toMatch(new RegExp(`^${legacy.ip.replaceAll(".", "\\.")}:10250#0 \\(leaf\\)$`, "m"));
+    expect(node.stdout).toMatch(new RegExp(`^ {2}SANs: +DNS:${legacy.name}$`, "m"));
+    const api = await certs(["inspect", "apiserver", "-o", "json"]);
+    const parsed = JSON.parse(api.stdout) as { certificates: { certificate: { serial: string } }[] };
+    expect(serialValue(parsed.certificates[0]?.certificate.serial)).toBe(
+      servedSerial(cluster.controlPlaneIp),
+    );
+  });
+});
+
+/** TLS secrets good and bad, an Opaque secret holding a CA, and an expired bootstrap token held by a finalizer. */
+async function plantSecrets(admin: KubeClient): Promise<void> {
+  const core = (resource: string, namespace?: string) => ({ group: "", version: "v1", resource, namespace });
+  await admin.create(core("namespaces"), { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+  const now = Date.now();
+  const [caKey, leafKey, otherKey] = await Promise.all([
+    generateKey("ecdsa-p256"),
+    generateKey("ecdsa-p256"),
+    generateKey("ecdsa-p256"),
+  ]);
+  const caPem = await createCertificate({
+    subject: { cn: "e2e-ca" },
+    keyUsages: ["digital signature", "cert sign"],
+    extKeyUsages: [],
+    isCA: true,
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    publicKey: caKey.privateKey,
+  });
+  const leaf = (notAfter: number) =>
+    createCertificate({
+      subject: { cn: "web.example.com" },
+      sans: { dns: ["web.example.com"] },
+      keyUsages: ["digital signature"],
+      extKeyUsages: ["server auth"],
+      isCA: false,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(notAfter),
+      publicKey: leafKey.publicKey,
+      signer: { certPem: caPem, key: caKey.privateKey },
+    });
+  const good = await leaf(now + 365 * DAY);
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const tls = (name: string, crt: string, key: string) =>
+    admin.create(core("secrets", NS), {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "kubernetes.io/tls",
+      metadata: { name },
+      data: { "tls.crt": b64(crt), "tls.key": b64(key) },
+    });
+  await tls("chain", `${caPem}${good}`, leafKey.privateKeyPem);
+  await tls("expiring", await leaf(now + 10 * DAY), leafKey.privateKeyPem);
+  await tls("wrong-key", good, otherKey.privateKeyPem);
+  await tls(
+    "bad-pem",
+    "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n",
+    leafKey.privateKeyPem,
+  );
+  await admin.create(core("secrets", NS), {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "Opaque",
+    metadata: { name: "opaque-ca" },
+    data: { "ca.pem": b64(caPem), password: b64("not a certificate") },
+  });
+  await admin.create(core("secrets", "kube-system"), {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "bootstrap.kubernetes.io/token",
+    metadata: { name: "bootstrap-token-0ld0ld", namespace: "kube-system", finalizers: [HOLD] },
+    stringData: {
+      "token-id": "0ld0ld",
+      "token-secret": "deadbeefdeadbeef",
+      expiration: new Date(now - 2 * DAY).toISOString().replace(/\.\d+Z$/, "Z"),
+      "usage-bootstrap-authentication": "true",
+    },
+  });
+}
+
+/** A webhook whose caBundle expired, and metrics-server's APIService with no service behind it (S4). */
+async function plantAggregation(admin: KubeClient): Promise<void> {
+  const key = await generateKey("ecdsa-p256");
+  const expiredCa = await createCertificate({
+    subject: { cn: "webhook-ca" },
+    keyUsages: ["digital signature", "cert sign"],
+    extKeyUsages: [],
+    isCA: true,
+    notBefore: new Date(Date.now() - 400 * DAY),
+    notAfter: new Date(Date.now() - DAY),
+    publicKey: key.privateKey,
+  });
+  const caBundle = Buffer.from(expiredCa).toString("base64");
+  await admin.create(
+    { group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations" },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: "e2e-policy" },
+      webhooks: [
+        {
+          name: "check.e2e.example.com",
+          clientConfig: { service: { namespace: NS, name: "policy" }, caBundle },
+          rules: [
+            {
+              apiGroups: ["e2e.example.com"],
+              apiVersions: ["v1"],
+              operations: ["CREATE"],
+              resources: ["things"],
+            },
+          ],
+          sideEffects: "None",
+          admissionReviewVersions: ["v1"],
+          failurePolicy: "Ignore",
+        },
+      ],
+    },
+  );
+  await admin.create(
+    { group: "apiregistration.k8s.io", version: "v1", resource: "apiservices" },
+    {
+      apiVersion: "apiregistration.k8s.io/v1",
+      kind: "APIService",
+      metadata: { name: "v1beta1.metrics.k8s.io" },
+      spec: {
+        group: "metrics.k8s.io",
+        version: "v1beta1",
+        service: { namespace: "kube-system", name: "metrics-server" },
+        caBundle,
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+      },
+    },
+  );
+}
+
+const HELD_TOKEN = {
+  group: "",
+  version: "v1",
+  resource: "secrets",
+  namespace: "kube-system",
+  name: "bootstrap-token-0ld0ld",
+};
+
+/** Lets the token cleaner finish deleting the expired token. */
+async function releaseHold(admin: KubeClient): Promise<void> {
+  const secret = await admin.get(HELD_TOKEN);
+  await admin.replace(HELD_TOKEN, { ...secret, metadata: { ...secret.metadata, finalizers: [] } });
+}
