@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { createPrivateKey } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
@@ -9,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startCluster, type TestCluster } from "../env/cluster.js";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import type { LoadBalancer } from "../env/load-balancer.js";
-import { issueClientKubeconfig } from "../env/pki.js";
-import { plantExpiredCertificates, plantLoadBalancer } from "../env/scenarios.js";
+import { issueClientKubeconfig, renewOnDisk } from "../env/pki.js";
+import { plantExpiredKubeconfig, plantKubeletRenewedOnDisk, plantLoadBalancer } from "../env/scenarios.js";
 import { type StandinNode, startNode } from "../env/standin/index.js";
 import { kubectlPlugin, type RunResult } from "./plugins.js";
 
@@ -106,7 +105,8 @@ describe("kubectl certs", () => {
       startNode(cluster, { index: 2, serving: "legacy" }),
     ]);
     ({ balancer } = await plantLoadBalancer(cluster));
-    ({ expiredKubeconfig } = await plantExpiredCertificates(cluster, now));
+    expiredKubeconfig = await plantExpiredKubeconfig(cluster, now);
+    await renewOnDisk(cluster.pki, "apiserver", { now });
     await plantSecrets(admin);
     await plantAggregation(admin);
   });
@@ -164,23 +164,7 @@ describe("kubectl certs", () => {
     const legacy = nodes[1] as StandinNode;
     const kubeletCrt = path.join(legacy.credentials.pkiDir, "kubelet.crt");
     const servedPem = readFileSync(kubeletCrt, "utf8");
-    // By hand, as operators fix S2 without serverTLSBootstrap: a CA-signed certificate with the IP.
-    const key = await generateKey("ecdsa-p256");
-    const replacement = await createCertificate({
-      subject: { cn: legacy.name },
-      sans: { dns: [legacy.name], ip: [legacy.ip] },
-      keyUsages: ["digital signature"],
-      extKeyUsages: ["server auth"],
-      isCA: false,
-      notBefore: new Date(now.getTime() - DAY),
-      notAfter: new Date(now.getTime() + 365 * DAY),
-      publicKey: key.publicKey,
-      signer: {
-        certPem: cluster.pki.ca.certPem,
-        key: createPrivateKey(readFileSync(cluster.pki.path("ca").key)),
-      },
-    });
-    writeFileSync(kubeletCrt, replacement);
+    const replacement = await plantKubeletRenewedOnDisk(cluster, legacy, now);
     const result = await certs([
       "expiry",
       "--source",

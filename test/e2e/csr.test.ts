@@ -299,6 +299,7 @@ describe("kubectl csr", () => {
     expect(insecureBefore.error).toMatch(/self[- ]signed|unable to (get|verify)/i);
     const before = await nodeCertificates(s2);
     expect(before.findings).toContain("KUBELET_NO_IP_SAN");
+    expect(before.findings).toContain("KUBELET_SELF_SIGNED");
     expect(before.sans).toEqual([s2.name]);
     s2.enableServerTlsBootstrap();
     const name = await vi.waitFor(
@@ -337,6 +338,7 @@ describe("kubectl csr", () => {
     const after = await nodeCertificates(s2);
     expect(after.sans).toEqual([s2.name, s2.ip]);
     expect(after.findings).not.toContain("KUBELET_NO_IP_SAN");
+    expect(after.findings).not.toContain("KUBELET_SELF_SIGNED");
     expect(await approvedEver(corpus.keys())).toEqual([]);
   });
 

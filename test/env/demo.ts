@@ -63,8 +63,8 @@ console.log(
 console.log(
   "         kubelets without IP SANs and two Pending kubelet-serving CSRs; S3 load balancer not in",
 );
-console.log("         the API server certificate; S4 expired admin client certificate, and the API server");
-console.log("         certificate renewed on disk while the old one is still served.");
+console.log("         the API server certificate; S4 expired admin client certificate, and a kubelet");
+console.log("         certificate replaced on disk while the old one is still served.");
 
 for (const args of [
   ["get", "nodes", "-o", "wide"],
@@ -79,6 +79,26 @@ for (const args of [
 const snapshots = mkdtempSync(path.join(os.tmpdir(), "kubemend-demo-snapshots-"));
 const headlines: Headline[] = [
   { plugin: "certs", args: ["expiry"], why: "S2, S3, S4: every certificate that can take the cluster down" },
+  {
+    plugin: "certs",
+    args: ["sans", "--address", cluster.loadBalancerIp],
+    why: "S3: the load balancer's address is not in the API server certificate",
+  },
+  {
+    plugin: "certs",
+    args: [
+      "expiry",
+      "--source",
+      "pki,nodes",
+      "--pki-dir",
+      cluster.pki.pkiDir,
+      "--kubeconfig-dir",
+      cluster.root,
+      "--kubelet-pki-dir",
+      (sandbox.nodes[1] as (typeof sandbox.nodes)[number]).credentials.pkiDir,
+    ],
+    why: "S4: as on the control-plane node, with a kubelet certificate replaced on disk but not loaded",
+  },
   {
     plugin: "csr",
     args: ["approve-serving", "--all"],

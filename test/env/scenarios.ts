@@ -1,11 +1,15 @@
 // The seed incidents of SCENARIOS.md, planted on a running test cluster. e2e tests and the demo
 // share these fixtures, so what the demo shows is what the tests prove.
+import { createPrivateKey } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { KubeClient, ResourceRef } from "@kubemend/lib/kube/client";
 import { isConflict } from "@kubemend/lib/kube/errors";
+import { createCertificate, generateKey } from "@kubemend/lib/x509/issue";
 import { startCluster, type TestCluster } from "./cluster.js";
 import { type LoadBalancer, startLoadBalancer } from "./load-balancer.js";
-import { issueClientKubeconfig, renewOnDisk } from "./pki.js";
+import { issueClientKubeconfig } from "./pki.js";
+import { waitFor } from "./process.js";
 import { BEHAVIOUR_ANNOTATION, type StandinNode, startNode } from "./standin/index.js";
 
 const DAY = 86_400_000;
@@ -190,14 +194,8 @@ export async function plantLoadBalancer(
   return { balancer, kubeconfig };
 }
 
-/**
- * S4: an admin kubeconfig whose client certificate expired three days ago, and the API server
- * certificate renewed on disk (`kubeadm certs renew apiserver`) while the old one is still served.
- */
-export async function plantExpiredCertificates(
-  cluster: TestCluster,
-  now = new Date(),
-): Promise<{ expiredKubeconfig: string }> {
+/** S4: an admin kubeconfig whose client certificate expired three days ago. */
+export async function plantExpiredKubeconfig(cluster: TestCluster, now = new Date()): Promise<string> {
   const expiredKubeconfig = path.join(cluster.root, "expired-admin.conf");
   await issueClientKubeconfig(cluster.pki, {
     path: expiredKubeconfig,
@@ -206,8 +204,66 @@ export async function plantExpiredCertificates(
     notBefore: new Date(now.getTime() - 368 * DAY),
     notAfter: new Date(now.getTime() - 3 * DAY),
   });
-  await renewOnDisk(cluster.pki, "apiserver", { now });
-  return { expiredKubeconfig };
+  return expiredKubeconfig;
+}
+
+/**
+ * S4's "renewed on disk, still serving the old one": a CA-signed serving certificate with the
+ * node's IP written over a legacy kubelet's kubelet.crt (as operators fix S2 by hand), which the
+ * running kubelet does not load until it restarts. kube-apiserver can't play this part: it reloads
+ * a renewed apiserver.crt by itself within seconds. Returns the certificate written.
+ */
+export async function plantKubeletRenewedOnDisk(
+  cluster: TestCluster,
+  node: StandinNode,
+  now = new Date(),
+): Promise<string> {
+  const key = await generateKey("ecdsa-p256");
+  const replacement = await createCertificate({
+    subject: { cn: node.name },
+    sans: { dns: [node.name], ip: [node.ip] },
+    keyUsages: ["digital signature"],
+    extKeyUsages: ["server auth"],
+    isCA: false,
+    notBefore: new Date(now.getTime() - DAY),
+    notAfter: new Date(now.getTime() + 365 * DAY),
+    publicKey: key.publicKey,
+    signer: { certPem: cluster.pki.ca.certPem, key: createPrivateKey(cluster.pki.ca.keyPem) },
+  });
+  await writeFile(path.join(node.credentials.pkiDir, "kubelet.crt"), replacement);
+  return replacement;
+}
+
+interface PodView {
+  metadata: { labels?: Record<string, string> };
+  status?: { phase?: string; containerStatuses?: { state?: { waiting?: { reason?: string } } }[] };
+}
+
+/** Until the controllers have acted on what was planted: kube-proxy on every node, myapp and CoreDNS running. */
+async function waitForPlanted(cluster: TestCluster, nodeCount: number): Promise<void> {
+  const admin = await cluster.admin();
+  const podsOf = async (namespace: string, labelSelector: string) => {
+    const pods: PodView[] = [];
+    for await (const pod of admin.list<PodView>(CORE("pods", namespace), { labelSelector })) pods.push(pod);
+    return pods;
+  };
+  const running = (pods: PodView[]) => pods.filter((p) => p.status?.phase === "Running").length;
+  await waitFor(
+    "the planted workloads",
+    async () => {
+      const proxies = await podsOf("kube-system", "k8s-app=kube-proxy");
+      const crashing = proxies.some((p) =>
+        p.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === "CrashLoopBackOff"),
+      );
+      const ready =
+        proxies.length === nodeCount &&
+        crashing &&
+        running(await podsOf("default", "app=myapp")) === 2 &&
+        running(await podsOf("kube-system", "k8s-app=kube-dns")) === 2;
+      return ready ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 300 },
+  );
 }
 
 /** Everything at once, for the demo. */
@@ -225,7 +281,9 @@ export async function startSandbox(): Promise<Sandbox> {
     await plantClusterAddons(cluster);
     await plantServiceOutage(cluster);
     const { balancer, kubeconfig: viaLoadBalancer } = await plantLoadBalancer(cluster);
-    const { expiredKubeconfig } = await plantExpiredCertificates(cluster);
+    await waitForPlanted(cluster, nodes.length);
+    const expiredKubeconfig = await plantExpiredKubeconfig(cluster);
+    await plantKubeletRenewedOnDisk(cluster, nodes[1] as StandinNode);
     return {
       cluster,
       nodes,
