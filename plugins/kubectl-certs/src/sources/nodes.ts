@@ -4,6 +4,7 @@ import { isForbidden } from "@kubemend/lib/kube/errors";
 import type { CertBundle, FoundCert, NodeServing, SourceWarning } from "../model.js";
 import { certsFromChain } from "./bundle.js";
 import type { Source } from "./context.js";
+import { kubeconfigTrust } from "./kubeconfig-trust.js";
 import { isLocalAddress } from "./local.js";
 import { probeTls } from "./tls-probe.js";
 
@@ -73,7 +74,9 @@ export const nodesSource: Source = async (ctx) => {
       bundles.push({ source: "nodes", holder, location: result.endpoint, chain: result.chain });
     return { ...base, endpoint: result.endpoint, chain: result.chain };
   });
-  return { certs, bundles, nodes: serving, warnings };
+  // The kubelet-serving signer issues with the cluster CA, which the kubeconfig trusts: without it a
+  // CA-issued kubelet certificate served with its CA would look self-signed.
+  return { certs, bundles, nodes: serving, warnings, clusterCas: kubeconfigTrust(ctx.config()) ?? [] };
 };
 
 /** Pending kubelet-serving CSRs by node name (the requester is system:node:<name>). */

@@ -46,9 +46,10 @@ export class LeaderElector {
       else await this.client.create(LEASES(namespace), body);
       return { leading: true, holder: identity };
     } catch (err) {
-      // Another replica wrote first: it leads this round.
-      if (isConflict(err)) return { leading: false, holder: "" };
-      throw err;
+      if (!isConflict(err)) throw err;
+      // Another replica wrote first: it leads this round; say which.
+      const current = await this.client.get<Lease>(ref).catch(() => undefined);
+      return { leading: false, holder: current?.spec?.holderIdentity ?? "" };
     }
   }
 
