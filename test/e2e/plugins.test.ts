@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { createCertificate, generateKey } from "@kubemend/lib/x509/issue";
 import { describe, expect, it } from "vitest";
+import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import { kubectlPlugin, PLUGIN_BIN, PLUGINS, REPO } from "./plugins.js";
 
 const ESC = "\u001b[";
@@ -42,5 +45,35 @@ describe("plugins as kubectl sees them", () => {
     expect(plain.stdout.includes(ESC)).toBe(false);
     const never = await kubectlPlugin(["csr", "--help", "--color=never"]);
     expect(never.stdout.includes(ESC)).toBe(false);
+  });
+
+  it("a findings table has colour only when asked: none with NO_COLOR, some with --color=always", async () => {
+    // A kubeconfig whose client certificate expired yesterday: the kubeconfig source reads it
+    // without contacting any server, so a critical finding is certain.
+    const key = await generateKey("ecdsa-p256");
+    const day = 86_400_000;
+    const certPem = await createCertificate({
+      subject: { cn: "expired-admin", o: ["kubeadm:cluster-admins"] },
+      keyUsages: ["digital signature"],
+      extKeyUsages: ["client auth"],
+      isCA: false,
+      notBefore: new Date(Date.now() - 30 * day),
+      notAfter: new Date(Date.now() - day),
+      publicKey: key.privateKey,
+    });
+    const kubeconfig = `${mkdtempSync(path.join(os.tmpdir(), "kubemend-color-"))}/config`;
+    await writeKubeconfig(kubeconfig, {
+      server: "https://127.0.0.1:9",
+      caPem: certPem,
+      user: { certPem, keyPem: key.privateKeyPem },
+    });
+    const args = ["certs", "expiry", "--source", "kubeconfig", "--kubeconfig", kubeconfig, "-o", "table"];
+    const plain = await kubectlPlugin(args, { NO_COLOR: "1" });
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toContain("CERT_EXPIRED");
+    expect(plain.stdout.includes(ESC)).toBe(false);
+    const coloured = await kubectlPlugin([...args, "--color=always"], { NO_COLOR: "1" });
+    expect(coloured.stdout).toContain("CERT_EXPIRED");
+    expect(coloured.stdout.includes(ESC)).toBe(true);
   });
 });
