@@ -1,8 +1,8 @@
 import type { CommandSpec } from "@kubemend/lib/cli/app";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { parseDuration } from "@kubemend/lib/output/duration";
+import { parseCidr } from "@kubemend/lib/x509/cidr";
 import type { ReviewSettings } from "../collect/context.js";
-import { parseCidr } from "../policy/cidr.js";
 import { anchoredRegex } from "../policy/limits.js";
 
 export type Argv = Parameters<NonNullable<CommandSpec["builder"]>>[0];

@@ -1,5 +1,5 @@
+import { type Cidr, cidrContains, parseCidr, specialAddress } from "@kubemend/lib/x509/cidr";
 import { parseIp, sameIp } from "@kubemend/lib/x509/ip";
-import { type Cidr, cidrContains, parseCidr, specialAddress } from "./cidr.js";
 import { requestingNode } from "./requestor.js";
 import type { NodeIdentity, Rule, Violation } from "./types.js";
 

@@ -3,6 +3,8 @@
 // policy in its namespace selects it with that policy type; traffic is then allowed only if some
 // rule of those policies admits it, and a connection needs both the sender's egress and the
 // receiver's ingress to allow it. Policies are additive; none can deny what another allows.
+
+import { ipInCidr } from "@kubemend/lib/x509/cidr";
 import { selectorMatches } from "../labels.js";
 import type {
   ContainerPort,
@@ -11,7 +13,6 @@ import type {
   NetworkPolicyPort,
   Protocol,
 } from "../model.js";
-import { cidrContains } from "./cidr.js";
 
 /** One end of a connection: a pod (namespace set), or an address outside the cluster (ip only). */
 export interface Workload {
@@ -91,8 +92,8 @@ function peerMatches(
   world: PolicyWorld,
 ): boolean {
   if (peer.ipBlock) {
-    if (!other.ip || !cidrContains(peer.ipBlock.cidr, other.ip)) return false;
-    return !(peer.ipBlock.except ?? []).some((cidr) => cidrContains(cidr, other.ip as string));
+    if (!other.ip || !ipInCidr(other.ip, peer.ipBlock.cidr)) return false;
+    return !(peer.ipBlock.except ?? []).some((cidr) => ipInCidr(other.ip as string, cidr));
   }
   if (!peer.podSelector && !peer.namespaceSelector) return false;
   if (other.namespace === undefined) return false;

@@ -1,6 +1,6 @@
 import { parseIp } from "@kubemend/lib/x509/ip";
 import { describe, expect, it } from "vitest";
-import { cidrContains, parseCidr, specialAddress } from "./cidr.js";
+import { cidrContains, ipInCidr, parseCidr, specialAddress } from "./cidr.js";
 
 const ip = (text: string) => {
   const bytes = parseIp(text);
@@ -49,5 +49,17 @@ describe("specialAddress", () => {
     ["2001:db8::1", undefined],
   ])("%s is %s", (address, kind) => {
     expect(specialAddress(ip(address))).toBe(kind);
+  });
+});
+
+describe("ipInCidr", () => {
+  it("matches prefixes at bit granularity, within one family", () => {
+    expect(ipInCidr("10.244.3.7", "10.244.0.0/16")).toBe(true);
+    expect(ipInCidr("10.244.200.1", "10.244.0.0/17")).toBe(false);
+    expect(ipInCidr("192.0.2.1", "0.0.0.0/0")).toBe(true);
+    expect(ipInCidr("192.0.2.1", "192.0.2.1/32")).toBe(true);
+    expect(ipInCidr("192.0.2.1", "nonsense")).toBe(false);
+    expect(ipInCidr("192.0.2.1", "::/0")).toBe(false);
+    expect(ipInCidr("fd00::5", "fd00::/64")).toBe(true);
   });
 });

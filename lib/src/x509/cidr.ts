@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { parseIp } from "@kubemend/lib/x509/ip";
+import { parseIp } from "./ip.js";
 
 export interface Cidr {
   text: string;
@@ -45,4 +45,14 @@ const SPECIAL_BLOCKS = SPECIAL.map(([cidr, kind]) => ({ cidr: parseCidr(cidr) as
 /** "unspecified", "loopback", "link-local" or "multicast": addresses no node can be reached at. */
 export function specialAddress(ip: Uint8Array): string | undefined {
   return SPECIAL_BLOCKS.find(({ cidr }) => cidrContains(cidr, ip))?.kind;
+}
+
+/** Whether the address text lies in the block text, both of one family; false for anything malformed. */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const block = parseCidr(cidr);
+  const address = parseIp(ip);
+  const base = cidr.trim().split("/")[0] as string;
+  return (
+    block !== undefined && address !== undefined && isIP(base) === isIP(ip) && cidrContains(block, address)
+  );
 }
