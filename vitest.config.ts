@@ -13,6 +13,7 @@ export default defineConfig({
             "plugins/*/src/**/*.test.ts",
             "test/env/**/*.unit.test.ts",
             "bench/**/*.test.ts",
+            "scripts/**/*.test.ts",
           ],
           testTimeout: 30_000,
         },

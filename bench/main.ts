@@ -14,8 +14,17 @@ import { csrApprove } from "./suites/csr-approve.js";
 import { etcdSave1g, etcdSave256m } from "./suites/etcd-save.js";
 import { netcheckSvc } from "./suites/netcheck-svc.js";
 import { startup } from "./suites/startup.js";
+import { startupSea } from "./suites/startup-sea.js";
 
-const SUITES: Suite[] = [startup, certsSecrets, csrApprove, etcdSave256m, etcdSave1g, netcheckSvc];
+const SUITES: Suite[] = [
+  startup,
+  startupSea,
+  certsSecrets,
+  csrApprove,
+  etcdSave256m,
+  etcdSave1g,
+  netcheckSvc,
+];
 
 const { values } = parseArgs({
   options: {

@@ -86,15 +86,19 @@ export async function runPlugin(
   const { io } = options;
   const program = `kubectl ${spec.name}`;
   let verbose = 0;
+  const completing = argv[0] === "__complete";
+  const words = completing
+    ? ["--get-yargs-completions", ...(argv.length > 1 ? argv.slice(1) : [""])]
+    : [...argv];
   try {
     let parser = globalFlags(
-      yargs([...argv])
+      yargs(words)
         .scriptName(program)
         .usage(`${spec.summary}\n\nUsage: ${program} <command> [flags]`)
         .version(spec.version)
         .help("help")
         .alias("help", "h")
-        .strict()
+        .strict(!completing)
         .env(false)
         .wrap(Math.min(120, (io.out as { columns?: number }).columns ?? 100))
         .exitProcess(false)
@@ -113,6 +117,21 @@ export async function runPlugin(
         for (const [example, text] of command.examples ?? []) built = built.example(example, text);
         return built;
       });
+    }
+    if (completing) {
+      // yargs' own completion entry. Within a subcommand yargs prints the candidates with
+      // console.log whatever the parse callback (and its getCompletion API stops at the top
+      // level), so the candidates are collected from console.log for the duration.
+      const lines: string[] = [];
+      const log = console.log;
+      console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
+      try {
+        await parser.completion("completion", false).parseAsync(words);
+      } finally {
+        console.log = log;
+      }
+      io.out.write(cobraCompletions(lines.flatMap((l) => l.split("\n")).filter((l) => l !== "")));
+      return ExitCode.OK;
     }
     let printed = "";
     const args = (await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
@@ -167,6 +186,23 @@ function lastValueWins(args: Record<string, unknown>, y?: unknown): void {
   const lists = new Set<string>((y as { getOptions(): { array: string[] } }).getOptions().array);
   for (const [key, value] of Object.entries(args))
     if (key !== "_" && Array.isArray(value) && !lists.has(key)) args[key] = value[value.length - 1];
+}
+
+/**
+ * `<plugin> __complete <words…> <current>` is cobra's completion protocol, which kubectl's plugin
+ * completion (kubectl_complete-<plugin>) speaks: one candidate a line, `name<TAB>description`,
+ * then `:<directive>`. yargs computes the candidates; under zsh it gives `name:description`.
+ * Directive 4 (no file completion) when there are candidates, 0 (shell default: files) otherwise.
+ */
+export function cobraCompletions(completions: readonly string[]): string {
+  const lines = completions.map((c) => {
+    const at = c.search(/(?<!\\):/);
+    const [name, text] = at < 0 ? [c, ""] : [c.slice(0, at).replaceAll("\\:", ":"), c.slice(at + 1)];
+    // yargs offers one-letter aliases as --n; the flag is -n.
+    const flag = /^--.$/.test(name) ? name.slice(1) : name;
+    return text ? `${flag}\t${text}` : flag;
+  });
+  return `${[...lines, `:${lines.length > 0 ? 4 : 0}`].join("\n")}\n`;
 }
 
 /** yargs says "Unknown arguments: a, b"; kubectl says "unknown flag: --a" or "unknown command". */

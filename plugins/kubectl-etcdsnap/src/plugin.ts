@@ -1,5 +1,7 @@
 import type { PluginSpec } from "@kubemend/lib/cli/app";
 import { VERSION } from "@kubemend/lib/version";
+import { diffCommand } from "./commands/diff.js";
+import { inspectCommand } from "./commands/inspect.js";
 import { listCommand } from "./commands/list.js";
 import { pruneCommand } from "./commands/prune.js";
 import { restoreCommand } from "./commands/restore.js";
@@ -12,5 +14,14 @@ export const etcdsnap: PluginSpec = {
   version: VERSION,
   summary:
     "Verified etcd snapshots (save, status, list, prune) and restores that avoid the stale-revision trap.",
-  commands: [saveCommand, statusCommand, listCommand, pruneCommand, restorePlanCommand, restoreCommand],
+  commands: [
+    saveCommand,
+    statusCommand,
+    listCommand,
+    pruneCommand,
+    restorePlanCommand,
+    restoreCommand,
+    inspectCommand,
+    diffCommand,
+  ],
 };

@@ -2,12 +2,23 @@ import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
+import { renderTable } from "@kubemend/lib/output/table";
 import { readMetadata } from "../archive/metadata.js";
 import { checkSnapshotFile } from "../archive/verify.js";
+import type { ResourceDiff } from "../contents/diff.js";
+import { resourceLabel } from "../contents/resource.js";
 import { liveRevision } from "../etcd/live.js";
 import { DEFAULT_MARGIN, type RestorePlan, restorePlan } from "../restore/plan.js";
+import { diffLive } from "./diff.js";
 import { withEtcdFlags } from "./etcd-flags.js";
 import { marginOf } from "./margin.js";
+
+/** What restoring the file does to the live keyspace (see `diff --live`). */
+interface PlanChanges {
+  headline: string;
+  liveRevision: number;
+  summary: ResourceDiff[];
+}
 
 class RestorePlanCommand implements Command {
   private margin = DEFAULT_MARGIN;
@@ -46,16 +57,42 @@ class RestorePlanCommand implements Command {
       plan.warnings.push(
         `The etcd members are unknown (${live.membersError ?? "no etcd mirror pods"}): fill in each member's name, peer URL and data dir.`,
       );
-    this.ctx.io.out.write(this.render(plan));
+    let changes: PlanChanges | undefined;
+    if (live.revision !== undefined && checked.problem === undefined) {
+      try {
+        const d = await diffLive(file, this.ctx, this.args);
+        changes = { headline: d.headline, liveRevision: d.b.revision, summary: d.summary };
+      } catch (err) {
+        plan.warnings.push(
+          `What the restore rolls back is unknown: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    this.ctx.io.out.write(this.render({ ...plan, ...(changes && { changes }) }));
     return checked.problem === undefined ? ExitCode.OK : ExitCode.FINDINGS;
   }
 
-  private render(plan: RestorePlan): string {
+  private render(plan: RestorePlan & { changes?: PlanChanges }): string {
     const { output } = this.ctx;
     if (output === "json" || output === "yaml") return renderStructured(plan, output);
     const c = palette(this.ctx.color);
     const lines = [c.bold(`Restore plan for ${plan.file}`), ""];
     for (const w of plan.warnings) lines.push(`${c.yellow("WARNING:")} ${w}`, "");
+    if (plan.changes !== undefined)
+      lines.push(
+        c.bold(`Against the live etcd (revision ${plan.changes.liveRevision}), ${plan.changes.headline}.`),
+        renderTable(
+          plan.changes.summary,
+          [
+            { header: "RESOURCE", value: (s) => resourceLabel(s.group, s.resource) },
+            { header: "DISAPPEAR", value: (s) => String(s.added) },
+            { header: "COME BACK", value: (s) => String(s.removed) },
+            { header: "REVERT", value: (s) => String(s.changed) },
+          ],
+          false,
+        ).trimEnd(),
+        "",
+      );
     lines.push(`Revision bump: ${plan.bumpRevision} (${plan.bumpReason}), with --mark-compacted.`, "");
     plan.steps.forEach((step, i) => {
       lines.push(c.bold(`${i + 1}. [${step.where}] ${step.what}`));

@@ -9,10 +9,14 @@ import {
 import { IncompleteError } from "@kubemend/lib/cli/errors";
 import {
   decodeMemberListResponse,
+  decodeRangeResponse,
   decodeSnapshotResponse,
   decodeStatusResponse,
   EMPTY_REQUEST,
+  encodeRangeRequest,
   type MemberListResponse,
+  type RangeRequest,
+  type RangeResponse,
   type SnapshotResponse,
   type StatusResponse,
 } from "./proto.js";
@@ -72,6 +76,10 @@ export class EtcdEndpoint {
     return this.unary("/etcdserverpb.Cluster/MemberList", decodeMemberListResponse);
   }
 
+  range(request: RangeRequest): Promise<RangeResponse> {
+    return this.unary("/etcdserverpb.KV/Range", decodeRangeResponse, encodeRangeRequest(request));
+  }
+
   /** The snapshot stream; errors come out as gRPC ServiceErrors (see describeError). */
   snapshot(): ClientReadableStream<SnapshotResponse> {
     return this.client.makeServerStreamRequest(
@@ -86,10 +94,10 @@ export class EtcdEndpoint {
     this.client.close();
   }
 
-  private unary<T>(method: string, decode: (b: Buffer) => T): Promise<T> {
+  private unary<T>(method: string, decode: (b: Buffer) => T, request: Buffer = EMPTY_REQUEST): Promise<T> {
     const options: CallOptions = { deadline: Date.now() + this.timeoutMs };
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(method, identity, decode, EMPTY_REQUEST, options, (err, value) => {
+      this.client.makeUnaryRequest(method, identity, decode, request, options, (err, value) => {
         if (err || value === undefined) reject(this.error(err ?? new Error("empty response")));
         else resolve(value);
       });

@@ -220,3 +220,59 @@ export function encodeBytesField(no: number, value: Uint8Array | string): Buffer
     bytes,
   ]);
 }
+
+export interface RangeRequest {
+  key: Uint8Array;
+  /** "\0" with key "\0" means every key. */
+  rangeEnd: Uint8Array;
+  limit: number;
+  /** 0 for the current revision. */
+  revision: number;
+  keysOnly: boolean;
+}
+
+export function encodeRangeRequest(r: RangeRequest): Buffer {
+  return Buffer.concat([
+    encodeBytesField(1, r.key),
+    encodeBytesField(2, r.rangeEnd),
+    ...(r.limit > 0 ? [encodeVarintField(3, r.limit)] : []),
+    ...(r.revision > 0 ? [encodeVarintField(4, r.revision)] : []),
+    ...(r.keysOnly ? [encodeVarintField(8, 1)] : []),
+  ]);
+}
+
+/** A KeyValue of a keys-only range: the key and its mod revision (no value is asked for). */
+export interface RangeKey {
+  key: Uint8Array;
+  modRevision: number;
+}
+
+export interface RangeResponse {
+  header: ResponseHeader;
+  kvs: RangeKey[];
+  more: boolean;
+  count: number;
+}
+
+export function decodeRangeResponse(buf: Uint8Array): RangeResponse {
+  const r: RangeResponse = { header: decodeHeader(new Uint8Array(0)), kvs: [], more: false, count: 0 };
+  for (const f of fields(buf)) {
+    if (f.wire === WIRE_LEN) {
+      if (f.no === 1) r.header = decodeHeader(f.bytes);
+      else if (f.no === 2) r.kvs.push(decodeRangeKey(f.bytes));
+    } else if (f.wire === WIRE_VARINT) {
+      if (f.no === 3) r.more = f.int !== 0n;
+      else if (f.no === 4) r.count = num(f);
+    }
+  }
+  return r;
+}
+
+function decodeRangeKey(buf: Uint8Array): RangeKey {
+  const kv: RangeKey = { key: new Uint8Array(0), modRevision: 0 };
+  for (const f of fields(buf)) {
+    if (f.no === 1 && f.wire === WIRE_LEN) kv.key = f.bytes;
+    else if (f.no === 3 && f.wire === WIRE_VARINT) kv.modRevision = num(f);
+  }
+  return kv;
+}

@@ -144,20 +144,28 @@ function skip(buf: Uint8Array, end: number, firstWire: number): string | null {
 
 let keyStart = -1;
 let keyEnd = -1;
+let valueStart = -1;
+let valueEnd = -1;
 const onKey: FieldFn = (field, start, end) => {
   if (field === 1) {
     keyStart = start;
     keyEnd = end;
+  } else if (field === 5) {
+    valueStart = start;
+    valueEnd = end;
   }
 };
 
 /**
  * Validates the KeyValue in buf[off, off+len) without allocating; returns an error or null. On
- * success scannedKeyStart/scannedKeyEnd delimit its key (empty when the field is absent).
+ * success scannedKeyStart/scannedKeyEnd delimit its key and scannedValueStart/scannedValueEnd its
+ * value (empty when the field is absent).
  */
 export function scanKeyValue(buf: Uint8Array, off: number, len: number): string | null {
   keyStart = off;
   keyEnd = off;
+  valueStart = off;
+  valueEnd = off;
   return walk(buf, off, len, onKey);
 }
 
@@ -166,6 +174,12 @@ export function scannedKeyStart(): number {
 }
 export function scannedKeyEnd(): number {
   return keyEnd;
+}
+export function scannedValueStart(): number {
+  return valueStart;
+}
+export function scannedValueEnd(): number {
+  return valueEnd;
 }
 
 export function decodeKeyValue(bytes: Uint8Array): KeyValue {

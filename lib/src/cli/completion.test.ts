@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { cobraCompletions, type PluginSpec, runPlugin } from "./app.js";
+import { ExitCode } from "./exit-codes.js";
+import { bufferStreams } from "./io.js";
+
+const spec: PluginSpec = {
+  name: "demo",
+  version: "0.0.0",
+  summary: "A demo plugin.",
+  commands: [
+    {
+      command: "expiry",
+      describe: "Expiry",
+      builder: (y) => y.option("source", { type: "string", choices: ["pki", "secrets"] }),
+      create: () => {
+        throw new Error("completion must not run a command");
+      },
+    },
+    { command: "inspect <target>", describe: "Inspect", create: () => ({}) as never },
+  ],
+};
+
+async function complete(...words: string[]) {
+  const io = bufferStreams();
+  const code = await runPlugin(spec, ["__complete", ...words], {
+    io,
+    clock: { now: () => new Date() },
+    env: {},
+  });
+  return { code, lines: io.stdout().trimEnd().split("\n"), stderr: io.stderr() };
+}
+
+describe("__complete (kubectl plugin completion, cobra protocol)", () => {
+  it("lists the subcommands, then the no-file directive", async () => {
+    const { code, lines, stderr } = await complete("");
+    expect(code).toBe(ExitCode.OK);
+    expect(stderr).toBe("");
+    expect(lines.map((l) => l.split("\t")[0])).toEqual(["expiry", "inspect", ":4"]);
+  });
+
+  it("lists a subcommand's own flags and the global ones", async () => {
+    const { lines } = await complete("expiry", "--");
+    expect(lines).toContain("--source");
+    expect(lines).toContain("--kubeconfig");
+    expect(lines).toContain("-n");
+    expect(lines).not.toContain("--n");
+    expect(lines.at(-1)).toBe(":4");
+  });
+
+  it("offers a flag's choices", async () => {
+    expect((await complete("expiry", "--source", "")).lines).toEqual(["pki", "secrets", ":4"]);
+  });
+
+  it("formats zsh-style candidates with a tab and the default directive when empty", () => {
+    expect(cobraCompletions(["a\\:b:desc: x", "--v"])).toBe("a:b\tdesc: x\n-v\n:4\n");
+    expect(cobraCompletions([])).toBe(":0\n");
+  });
+});

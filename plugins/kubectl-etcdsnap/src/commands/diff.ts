@@ -1,0 +1,145 @@
+import path from "node:path";
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { UsageError } from "@kubemend/lib/cli/errors";
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { palette } from "@kubemend/lib/output/color";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { renderTable } from "@kubemend/lib/output/table";
+import { diffKeyspaces, type KeyspaceDiff } from "../contents/diff.js";
+import { RevisionPairs } from "../contents/pairs.js";
+import { resourceLabel } from "../contents/resource.js";
+import { recordRevisions } from "../contents/walk.js";
+import { liveKeys } from "../etcd/keys.js";
+import { withEtcdFlags } from "./etcd-flags.js";
+import { readingSnapshot } from "./snapshot-file.js";
+
+export interface SnapshotDiff extends KeyspaceDiff {
+  a: { file: string; revision: number };
+  /** The other snapshot, or the live etcd member the keys came from. */
+  b: { file?: string; endpoint?: string; revision: number };
+}
+
+/** A snapshot against the live keyspace: what restoring it would do to the cluster now. */
+export async function diffLive(
+  file: string,
+  ctx: Pick<CommandContext, "kube" | "env">,
+  args: Record<string, unknown>,
+  prefix = "/registry/",
+): Promise<SnapshotDiff> {
+  const pairs = new RevisionPairs();
+  const revision = await readingSnapshot(file, () => recordRevisions(file, pairs, "a"));
+  const live = await liveKeys(ctx, args, (key, rev) => pairs.set("b", key, rev));
+  return {
+    a: { file, revision },
+    b: { endpoint: live.endpoint, revision: live.revision },
+    ...diffKeyspaces(pairs, path.basename(file), prefix),
+  };
+}
+
+class Diff implements Command {
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {}
+
+  validate(): void {
+    const b = this.args.b;
+    const live = this.args.live === true;
+    if ((b === undefined) === !live)
+      throw new UsageError(
+        "give either a second snapshot (diff A.db B.db) or --live (diff A.db --live), not both",
+      );
+  }
+
+  async run(): Promise<ExitCode> {
+    const fileA = String(this.args.a);
+    const prefix = String(this.args.prefix);
+    let d: SnapshotDiff;
+    if (this.args.live === true) d = await diffLive(fileA, this.ctx, this.args, prefix);
+    else {
+      const fileB = String(this.args.b);
+      // One file after the other, into one index of key → (revision in A, revision in B).
+      const pairs = new RevisionPairs();
+      const revA = await readingSnapshot(fileA, () => recordRevisions(fileA, pairs, "a"));
+      const revB = await readingSnapshot(fileB, () => recordRevisions(fileB, pairs, "b"));
+      d = {
+        a: { file: fileA, revision: revA },
+        b: { file: fileB, revision: revB },
+        ...diffKeyspaces(pairs, path.basename(fileA), prefix),
+      };
+    }
+    const { output } = this.ctx;
+    this.ctx.io.out.write(
+      output === "json" || output === "yaml" ? renderStructured(d, output) : this.render(d),
+    );
+    return ExitCode.OK;
+  }
+
+  private render(d: SnapshotDiff): string {
+    const c = palette(this.ctx.color);
+    const b = d.b.file ?? `live etcd ${d.b.endpoint}`;
+    const out = [
+      c.bold(d.headline),
+      `A: ${d.a.file} (revision ${d.a.revision})`,
+      `B: ${b} (revision ${d.b.revision})`,
+      `${d.changes.length} keys differ, ${d.unchanged} are the same`,
+    ];
+    if (d.changes.length > 0) {
+      out.push(
+        "",
+        renderTable(
+          d.summary,
+          [
+            { header: "RESOURCE", value: (s) => resourceLabel(s.group, s.resource) },
+            { header: "ADDED", value: (s) => String(s.added) },
+            { header: "REMOVED", value: (s) => String(s.removed) },
+            { header: "CHANGED", value: (s) => String(s.changed) },
+          ],
+          false,
+        ).trimEnd(),
+        "",
+        renderTable(
+          d.changes,
+          [
+            { header: "CHANGE", value: (x) => x.change },
+            { header: "RESOURCE", value: (x) => resourceLabel(x.group, x.resource) },
+            { header: "NAMESPACE", value: (x) => x.namespace ?? "" },
+            { header: "NAME", value: (x) => x.name },
+            { header: "REV A", value: (x) => (x.revisionA === null ? "-" : String(x.revisionA)) },
+            { header: "REV B", value: (x) => (x.revisionB === null ? "-" : String(x.revisionB)) },
+          ],
+          false,
+        ).trimEnd(),
+      );
+    }
+    return `${out.join("\n")}\n`;
+  }
+}
+
+export const diffCommand: CommandSpec = {
+  command: "diff <a> [b]",
+  describe:
+    "Keys added, removed and changed from snapshot A to snapshot B or to the live etcd, and what restoring A would undo",
+  outputs: ["table", "json", "yaml"],
+  builder: (y) =>
+    withEtcdFlags(y)
+      .positional("a", { type: "string", describe: "The snapshot a restore would bring back" })
+      .positional("b", { type: "string", describe: "The snapshot to compare with (or --live)" })
+      .option("live", {
+        type: "boolean",
+        default: false,
+        describe: "Compare with the live etcd's keys and revisions (read from etcd, not the API server)",
+      })
+      .option("prefix", {
+        type: "string",
+        default: "/registry/",
+        describe: "kube-apiserver's --etcd-prefix, with a trailing slash",
+      }),
+  examples: [
+    ["kubectl etcdsnap diff old.db new.db", "What changed between two snapshots"],
+    ["kubectl etcdsnap diff old.db --live", "What restoring old.db would roll back now"],
+  ],
+  create: (args, ctx) => new Diff(args, ctx),
+};

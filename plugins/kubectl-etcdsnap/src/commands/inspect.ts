@@ -1,0 +1,142 @@
+import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { UsageError } from "@kubemend/lib/cli/errors";
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { palette } from "@kubemend/lib/output/color";
+import { renderStructured } from "@kubemend/lib/output/format";
+import { renderTable } from "@kubemend/lib/output/table";
+import { type Inspection, inspectSnapshot } from "../contents/inspect.js";
+import { resourceLabel } from "../contents/resource.js";
+import { formatBytes } from "../report/units.js";
+import { readingSnapshot } from "./snapshot-file.js";
+
+const DEFAULT_TOP = 10;
+
+class Inspect implements Command {
+  private file!: string;
+  private top = DEFAULT_TOP;
+
+  constructor(
+    private readonly args: Record<string, unknown>,
+    private readonly ctx: CommandContext,
+  ) {}
+
+  complete(): void {
+    this.file = String(this.args.file);
+  }
+
+  validate(): void {
+    const top = Number(this.args.top ?? DEFAULT_TOP);
+    if (!Number.isSafeInteger(top) || top < 0)
+      throw new UsageError(`--top must be a whole number, not "${String(this.args.top)}"`);
+    this.top = top;
+  }
+
+  async run(): Promise<ExitCode> {
+    const prefix = String(this.args.prefix);
+    const report = await readingSnapshot(this.file, () => inspectSnapshot(this.file, this.top, prefix));
+    const { output } = this.ctx;
+    this.ctx.io.out.write(
+      output === "json" || output === "yaml" ? renderStructured(report, output) : this.render(report),
+    );
+    return report.problems === 0 ? ExitCode.OK : ExitCode.FINDINGS;
+  }
+
+  private render(r: Inspection): string {
+    const c = palette(this.ctx.color);
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    const out: string[] = [
+      c.bold(`Snapshot ${r.file}`),
+      `Revision ${r.revision}; ${r.totalKeys} live keys (${formatBytes(r.totalBytes)}) in ${r.revisions} stored revisions`,
+      `Compaction: ${compaction(r)}`,
+      `Events: ${r.events.keys} keys (${pct(r.events.keyShare)} of keys, ${pct(r.events.byteShare)} of bytes)`,
+      `Secrets: ${r.secrets.total}, ${r.secrets.encrypted} encrypted at rest (${pct(r.secrets.share)})${
+        r.secrets.providers.length > 0
+          ? `: ${r.secrets.providers.map((p) => `${p.provider} ${p.keys}`).join(", ")}`
+          : ""
+      }`,
+    ];
+    if (r.problems > 0) out.push(c.red(`${r.problems} entries of the key bucket cannot be read by etcd`));
+    out.push("", c.bold("Members"));
+    out.push(
+      r.members.length === 0
+        ? "(none stored)"
+        : renderTable(
+            r.members,
+            [
+              { header: "ID", value: (m) => m.id },
+              { header: "NAME", value: (m) => m.name },
+              { header: "PEER URLS", value: (m) => m.peerURLs.join(",") },
+              { header: "CLIENT URLS", value: (m) => m.clientURLs.join(",") },
+              { header: "LEARNER", value: (m) => String(m.isLearner) },
+            ],
+            false,
+          ).trimEnd(),
+    );
+    out.push("", c.bold("Resources"));
+    out.push(
+      renderTable(
+        r.resources,
+        [
+          { header: "RESOURCE", value: (x) => resourceLabel(x.group, x.resource) },
+          { header: "KEYS", value: (x) => String(x.keys) },
+          { header: "BYTES", value: (x) => formatBytes(x.bytes) },
+        ],
+        false,
+      ).trimEnd(),
+    );
+    out.push("", c.bold(`Namespaces with the most objects (top ${this.top})`));
+    out.push(
+      renderTable(
+        r.namespaces,
+        [
+          { header: "NAMESPACE", value: (x) => x.namespace },
+          { header: "OBJECTS", value: (x) => String(x.objects) },
+          { header: "BYTES", value: (x) => formatBytes(x.bytes) },
+        ],
+        false,
+      ).trimEnd(),
+    );
+    out.push("", c.bold(`Largest keys (top ${this.top})`));
+    out.push(
+      renderTable(
+        r.largest,
+        [
+          { header: "BYTES", value: (x) => formatBytes(x.bytes) },
+          { header: "KEY", value: (x) => x.key },
+        ],
+        false,
+      ).trimEnd(),
+    );
+    return `${out.join("\n")}\n`;
+  }
+}
+
+function compaction(r: Inspection): string {
+  const { scheduled, finished, pending } = r.compaction;
+  if (scheduled === null && finished === null) return "never compacted";
+  if (pending)
+    return `compaction to ${scheduled} scheduled, not finished (last finished: ${finished ?? "none"})`;
+  return `compacted at revision ${finished}`;
+}
+
+export const inspectCommand: CommandSpec = {
+  command: "inspect <file>",
+  describe:
+    "What a snapshot holds: keys and bytes per resource, busiest namespaces, Events, Secret encryption, members, compaction, largest keys (values are never printed)",
+  outputs: ["table", "json", "yaml"],
+  builder: (y) =>
+    y
+      .positional("file", { type: "string", describe: "The snapshot file" })
+      .option("top", {
+        type: "number",
+        default: DEFAULT_TOP,
+        describe: "How many namespaces and keys to list",
+      })
+      .option("prefix", {
+        type: "string",
+        default: "/registry/",
+        describe: "kube-apiserver's --etcd-prefix, with a trailing slash",
+      }),
+  examples: [["kubectl etcdsnap inspect snap.db --top 5", "Where the space goes in a snapshot"]],
+  create: (args, ctx) => new Inspect(args, ctx),
+};

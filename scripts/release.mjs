@@ -1,0 +1,393 @@
+// `node scripts/release.mjs --platform linux-amd64 [--platform …|all] [--no-code-cache] [--version X]`
+//
+// Builds kubemend's single-file executables in Node's single-executable-application (SEA) format
+// from the official Node 24 binaries that the npm registry ships as `node-<os>-<arch>` packages, so
+// one Linux machine builds every platform. Writes dist/release/kubemend_<version>_<os>_<arch>.tar.gz
+// (+ .sha256), then regenerates the krew manifests krew/*.yaml and krew/index/plugins/*.yaml from
+// every archive of that version in dist/release.
+//
+// One multi-call binary, not one per plugin, decided on archive size. Measured for linux-amd64:
+// the Node runtime is ~127 MB of the 132 MB binary and the bundle of all four plugins is 4.9 MB
+// (certs alone is already 4.5 MB: the Kubernetes client dominates), so the multi-call archive is
+// 44.3 MB and a certs-only one 44.1 MB; four per-plugin archives would be ~176 MB per platform
+// (and four runtimes on disk) for no gain: certs --help starts as fast from either (~120 ms). One
+// binary serves every plugin by the name it runs under (kubectl-certs, kubectl_complete-certs, …,
+// or `kubemend certs …`).
+// The archive holds only regular files (the binary and LICENSE): krew's tar extractor rejects
+// symlinks and hard links ("unable to handle file type"), and krew links ~/.krew/bin/kubectl-<name>
+// to `bin` itself, which is the name the binary dispatches on.
+//
+// The SEA code cache (useCodeCache) is V8-build and CPU specific, so it is only used when the
+// target is the machine we build on (Node's docs: cross-platform SEAs must disable code cache and
+// snapshot). Measured on linux-amd64: `kubectl-certs --help` 148 ms with the code cache, 255 ms
+// without. A V8 startup snapshot (useSnapshot) does not pay because it does not build: V8 aborts
+// with "global handle not serialized" already for yargs alone (its createRequire / node:module),
+// and the Kubernetes client adds tls/http2/worker_threads handles, so nothing useful can be
+// evaluated at build time.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import * as yaml from "js-yaml";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const PLUGINS = ["certs", "csr", "etcdsnap", "netcheck"];
+const NODE_MAJOR = "24";
+const REPO_URL = "https://github.com/kubemend/kubemend";
+// Our platform name → npm package suffix, Go-style os/arch for krew, executable suffix.
+const PLATFORMS = {
+  "linux-amd64": { pkg: "linux-x64", os: "linux", arch: "amd64", exe: "" },
+  "linux-arm64": { pkg: "linux-arm64", os: "linux", arch: "arm64", exe: "" },
+  "darwin-amd64": { pkg: "darwin-x64", os: "darwin", arch: "amd64", exe: "" },
+  "darwin-arm64": { pkg: "darwin-arm64", os: "darwin", arch: "arm64", exe: "" },
+  "windows-amd64": { pkg: "win-x64", os: "windows", arch: "amd64", exe: ".exe" },
+};
+const HOST = `${process.platform === "win32" ? "windows" : process.platform}-${process.arch === "x64" ? "amd64" : process.arch}`;
+
+const { values } = parseArgs({
+  options: {
+    platform: { type: "string", multiple: true, default: [HOST] },
+    version: { type: "string" },
+    "no-code-cache": { type: "boolean", default: false },
+  },
+});
+const version = values.version ?? JSON.parse(await readFile(path.join(root, "package.json"), "utf8")).version;
+const wanted = values.platform.includes("all") ? Object.keys(PLATFORMS) : values.platform;
+for (const p of wanted)
+  if (!PLATFORMS[p]) throw new Error(`unknown platform ${p}; known: ${Object.keys(PLATFORMS)}`);
+
+const work = path.join(root, ".tsbuild", "release");
+const outDir = path.join(root, "dist", "release");
+const tools = path.join(root, ".tools");
+await mkdir(work, { recursive: true });
+await mkdir(outDir, { recursive: true });
+
+function sh(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { stdio: ["ignore", "pipe", "inherit"], ...opts }).toString();
+}
+
+/** postject and macho-unsign, installed once under .tools/release-tools (not project dependencies). */
+function releaseTools() {
+  const dir = path.join(tools, "release-tools");
+  if (!existsSync(path.join(dir, "node_modules", "postject"))) {
+    execFileSync("mkdir", ["-p", dir]);
+    sh("npm", [
+      "install",
+      "--prefix",
+      dir,
+      "--no-save",
+      "--no-audit",
+      "--no-fund",
+      "postject@1.0.0-alpha.6",
+      "macho-unsign@2.0.6",
+    ]);
+  }
+  const req = createRequire(path.join(dir, "package.json"));
+  return { postject: req("postject"), unsign: req("macho-unsign").unsign };
+}
+
+/** The newest Node 24 the registry ships for the platform, preferring the version we build with. */
+function nodeVersionFor(pkg) {
+  let versions;
+  try {
+    versions = JSON.parse(sh("npm", ["view", `node-${pkg}`, "versions", "--json"]));
+  } catch {
+    return undefined;
+  }
+  const v24 = [].concat(versions).filter((v) => v.startsWith(`${NODE_MAJOR}.`));
+  if (v24.includes(process.versions.node)) return process.versions.node;
+  return v24.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).at(-1);
+}
+
+/** The official node binary of node-<pkg>@<v> from the npm registry, cached under .tools/sea-node/. */
+async function nodeBinary(pkg, v) {
+  const dir = path.join(tools, "sea-node", `node-${pkg}-${v}`);
+  const bin = path.join(dir, "package", "bin", pkg.startsWith("win") ? "node.exe" : "node");
+  if (!existsSync(bin)) {
+    await mkdir(dir, { recursive: true });
+    const tgz = sh("npm", ["pack", "--silent", `node-${pkg}@${v}`], { cwd: dir })
+      .trim()
+      .split("\n")
+      .at(-1);
+    sh("tar", ["xzf", tgz], { cwd: dir });
+    await rm(path.join(dir, tgz));
+  }
+  if (!existsSync(bin)) throw new Error(`node-${pkg}@${v} has no ${path.relative(dir, bin)}`);
+  return bin;
+}
+
+/**
+ * One CommonJS bundle of all four plugins (SEA's main script must be CommonJS in Node 24). The
+ * plugins' main.ts end in a top-level `await main(spec)`, which CommonJS cannot hold: the loader
+ * below turns it into `export default spec` (checked to match exactly once) and the entry calls
+ * main itself. Each plugin stays lazily initialised (dynamic import → esbuild's lazy wrapper), so
+ * `kubectl certs` does not evaluate the other three. ESM-only dependencies (yargs 18) are
+ * converted by esbuild; their `import.meta.url` is defined as the executable's file URL.
+ */
+async function bundle() {
+  const entry = `
+import { basename } from "node:path";
+import { main } from "@kubemend/lib/cli/app";
+const plugins = {
+${PLUGINS.map((p) => `  ${p}: () => import("./plugins/kubectl-${p}/src/main.ts"),`).join("\n")}
+};
+function pick() {
+  const self = basename(process.argv0 || process.argv[0]).replace(/\\.exe$/i, "");
+  const m = /^kubectl(_complete)?-(.+)$/.exec(self);
+  if (m) return { name: m[2], complete: Boolean(m[1]) };
+  // An image's entry point (deploy/Dockerfile): the binary under its own name, plugin from the env.
+  if (process.env.KUBEMEND_PLUGIN) return { name: process.env.KUBEMEND_PLUGIN, complete: false };
+  // kubemend <plugin> [args…]
+  const name = process.argv[2];
+  process.argv.splice(2, 1);
+  return { name, complete: false };
+}
+async function start() {
+  const { name, complete } = pick();
+  const load = Object.hasOwn(plugins, name ?? "") ? plugins[name] : undefined;
+  if (!load) {
+    process.stderr.write("usage: kubemend <" + Object.keys(plugins).join("|") + "> [flags], or run it as kubectl-<plugin>\\n");
+    process.exitCode = 2;
+    return;
+  }
+  if (complete) process.argv.splice(2, 0, "__complete");
+  await main((await load()).default);
+}
+start();
+`;
+  const outfile = path.join(work, "kubemend.cjs");
+  await build({
+    stdin: { contents: entry, resolveDir: root, sourcefile: "release-entry.ts", loader: "ts" },
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node24",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+    define: { "import.meta.url": "__kubemendImportMetaUrl" },
+    banner: {
+      js: 'var __kubemendImportMetaUrl=require("node:url").pathToFileURL(typeof __filename==="string"?__filename:process.execPath).href;',
+    },
+    plugins: [
+      {
+        name: "plugin-main-without-tla",
+        setup(b) {
+          b.onLoad({ filter: /plugins[\\/]kubectl-[a-z]+[\\/]src[\\/]main\.ts$/ }, async (args) => {
+            const src = await readFile(args.path, "utf8");
+            const hits = src.match(/^await main\(/gm)?.length ?? 0;
+            if (hits !== 1)
+              throw new Error(`${args.path}: expected one top-level "await main(", found ${hits}`);
+            return { contents: src.replace(/^await main\(/m, "export default ("), loader: "ts" };
+          });
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+async function buildPlatform(name, main) {
+  const t = PLATFORMS[name];
+  const nodeVersion = nodeVersionFor(t.pkg);
+  if (!nodeVersion) {
+    console.error(`release: ${name}: skipped: the npm registry has no node-${t.pkg}@${NODE_MAJOR}.x`);
+    return undefined;
+  }
+  const native = name === HOST;
+  if (native && nodeVersion !== process.versions.node)
+    throw new Error(`host build needs node-${t.pkg}@${process.versions.node}, registry has ${nodeVersion}`);
+  const codeCache = native && !values["no-code-cache"];
+  const node = await nodeBinary(t.pkg, nodeVersion);
+  const stage = path.join(work, name);
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(stage, { recursive: true });
+
+  // The blob is written by the Node we run on; it must be the same Node 24 line as the target.
+  const blob = path.join(stage, "sea.blob");
+  const config = path.join(stage, "sea-config.json");
+  await writeFile(
+    config,
+    JSON.stringify({
+      main,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: codeCache,
+      useSnapshot: false,
+    }),
+  );
+  sh(process.execPath, ["--experimental-sea-config", config], { cwd: stage });
+
+  const exe = path.join(stage, `kubemend${t.exe}`);
+  const { postject, unsign } = releaseTools();
+  let image = await readFile(node);
+  if (t.os === "darwin") {
+    // Injection breaks Node's signature and a broken signature is worse than none: strip it. No
+    // registry ships a tool that re-signs (even ad hoc) from Linux, so darwin binaries are unsigned.
+    const unsigned = unsign(image);
+    if (unsigned) image = Buffer.from(unsigned);
+  }
+  await writeFile(exe, image);
+  await chmod(exe, 0o755);
+  await postject.inject(exe, "NODE_SEA_BLOB", await readFile(blob), {
+    sentinelFuse: "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2",
+    ...(t.os === "darwin" ? { machoSegmentName: "NODE_SEA" } : {}),
+  });
+
+  if (native) {
+    // Smoke test through the names kubectl and krew use.
+    const link = path.join(stage, "check", "kubectl-certs");
+    await mkdir(path.dirname(link), { recursive: true });
+    await copyFile(exe, link);
+    await chmod(link, 0o755);
+    const help = sh(link, ["--help"]);
+    if (!help.includes("kubectl certs")) throw new Error(`${name}: kubectl-certs --help printed:\n${help}`);
+    await rm(path.dirname(link), { recursive: true });
+  }
+
+  await copyFile(path.join(root, "LICENSE"), path.join(stage, "LICENSE"));
+  const archive = `kubemend_${version}_${t.os}_${t.arch}.tar.gz`;
+  const archivePath = path.join(outDir, archive);
+  sh("tar", [
+    "--owner=0",
+    "--group=0",
+    "--numeric-owner",
+    "--mtime=@0",
+    "--sort=name",
+    "-czf",
+    archivePath,
+    "-C",
+    stage,
+    `kubemend${t.exe}`,
+    "LICENSE",
+  ]);
+  const sha = createHash("sha256")
+    .update(await readFile(archivePath))
+    .digest("hex");
+  await writeFile(`${archivePath}.sha256`, `${sha}  ${archive}\n`);
+  const sizes = { binary: (await readFile(exe)).length, archive: (await readFile(archivePath)).length };
+  console.log(
+    `release: ${archive}: node ${nodeVersion}, code cache ${codeCache}, ` +
+      `binary ${(sizes.binary / 1e6).toFixed(1)} MB, archive ${(sizes.archive / 1e6).toFixed(1)} MB, sha256 ${sha}`,
+  );
+  return archive;
+}
+
+// Krew manifests. Descriptions follow krew's naming guide and index criteria: say what the plugin
+// does without repeating "kubectl" or "plugin"; caveats only where they hold.
+const KREW = {
+  certs: {
+    short: "Find expiring and mismatched cluster certificates",
+    description: `Lists every certificate that can take a self-managed cluster down, with its
+expiry: control-plane PKI and kubeconfigs on disk, certificates the API server,
+etcd and kubelets serve, TLS secrets, webhook and APIService CA bundles, and
+bootstrap tokens. Also checks SANs and chains, and served-versus-on-disk drift.
+
+  kubectl certs expiry
+  kubectl certs sans
+  kubectl certs inspect <file|secret|host:port>
+`,
+    caveats: `The pki and kubeconfig sources read /etc/kubernetes: run those checks on a
+control-plane node (usually as root). The cluster sources need read access to
+secrets, webhook configurations, APIServices and nodes.
+`,
+  },
+  csr: {
+    short: "Approve kubelet serving CSRs only when provably valid",
+    description: `Lists CertificateSigningRequests and approves kubelet serving certificates only
+when they provably belong to the node that asks (node name, addresses, signer,
+key usages), explaining every refusal. Can also deny, and watch as an
+in-cluster approver with leader election.
+
+  kubectl csr list
+  kubectl csr approve-serving
+  kubectl csr deny <name>
+`,
+    caveats: `Approving needs RBAC to update certificatesigningrequests/approval and to
+approve for the kubernetes.io/kubelet-serving signer.
+`,
+  },
+  etcdsnap: {
+    short: "Save, verify and restore etcd snapshots",
+    description: `Takes etcd snapshots and verifies them (hash, revision, size), lists and prunes
+them, and plans and performs restores that avoid the stale-revision trap of a
+restored member rejoining a cluster.
+
+  kubectl etcdsnap save
+  kubectl etcdsnap status <file>
+  kubectl etcdsnap restore-plan <file>
+`,
+    caveats: `Saving and restoring need the etcd client certificates, usually readable only
+as root on a control-plane node (/etc/kubernetes/pki/etcd).
+`,
+  },
+  netcheck: {
+    short: "Diagnose why a Service, pod or DNS does not work",
+    description: `Finds the broken layer when a Service, a pod, cluster DNS or the cluster
+network does not work (selectors, endpoints, ports, readiness, kube-proxy,
+CoreDNS, CNI, NetworkPolicies) and tells how to fix it.
+
+  kubectl netcheck svc <name>
+  kubectl netcheck pod <name>
+  kubectl netcheck dns
+  kubectl netcheck policy
+`,
+  },
+};
+
+async function writeManifests() {
+  const archives = (await readdir(outDir)).filter(
+    (f) => f.startsWith(`kubemend_${version}_`) && f.endsWith(".tar.gz"),
+  );
+  const platforms = [];
+  for (const archive of archives.sort()) {
+    const [, , os, arch] = archive.replace(/\.tar\.gz$/, "").split("_");
+    const sha = (await readFile(path.join(outDir, `${archive}.sha256`), "utf8"))
+      .split(/\s+/)[0]
+      .toLowerCase();
+    const bin = os === "windows" ? "kubemend.exe" : "kubemend";
+    platforms.push({
+      selector: { matchLabels: { os, arch } },
+      uri: `${REPO_URL}/releases/download/v${version}/${archive}`,
+      sha256: sha,
+      files: [
+        { from: bin, to: "." },
+        { from: "LICENSE", to: "." },
+      ],
+      bin,
+    });
+  }
+  await mkdir(path.join(root, "krew", "index", "plugins"), { recursive: true });
+  for (const name of PLUGINS) {
+    const k = KREW[name];
+    const manifest = {
+      apiVersion: "krew.googlecontainertools.github.com/v1alpha2",
+      kind: "Plugin",
+      metadata: { name },
+      spec: {
+        version: `v${version}`,
+        homepage: REPO_URL,
+        shortDescription: k.short,
+        description: k.description,
+        ...(k.caveats ? { caveats: k.caveats } : {}),
+        platforms,
+      },
+    };
+    const text = `# Generated by scripts/release.mjs from dist/release; do not edit.\n${yaml.dump(manifest, { lineWidth: -1 })}`;
+    await writeFile(path.join(root, "krew", `${name}.yaml`), text);
+    await writeFile(path.join(root, "krew", "index", "plugins", `${name}.yaml`), text);
+  }
+  console.log(
+    `release: krew manifests for v${version}: ${platforms.map((p) => `${p.selector.matchLabels.os}/${p.selector.matchLabels.arch}`).join(", ")}`,
+  );
+}
+
+const main = await bundle();
+for (const name of wanted) await buildPlatform(name, main);
+await writeManifests();
