@@ -1,6 +1,6 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isForbidden, isNotFound } from "@kubemend/lib/kube/errors";
-import { load } from "js-yaml";
+import { parseClusterConfiguration } from "@kubemend/lib/kube/kubeadm-config";
 import type { SourceWarning } from "../model.js";
 
 export interface ApiServerNaming {
@@ -11,12 +11,6 @@ export interface ApiServerNaming {
   certSans: string[];
   controlPlaneEndpoint?: string;
   warnings: SourceWarning[];
-}
-
-interface ClusterConfiguration {
-  controlPlaneEndpoint?: string;
-  apiServer?: { certSANs?: string[] };
-  networking?: { dnsDomain?: string };
 }
 
 /** What the API server's certificate must cover besides its own addresses. */
@@ -56,20 +50,18 @@ export async function apiServerNaming(client: KubeClient): Promise<ApiServerNami
       name: "kubeadm-config",
     }),
   );
-  let config: ClusterConfiguration = {};
-  try {
-    config = (load(kubeadm?.data?.ClusterConfiguration ?? "") as ClusterConfiguration | undefined) ?? {};
-  } catch {
+  const text = kubeadm?.data?.ClusterConfiguration;
+  const config = text === undefined ? {} : parseClusterConfiguration(text);
+  if (!config)
     warnings.push({
       source: "served",
       message: "kube-system/kubeadm-config: ClusterConfiguration is not valid YAML",
     });
-  }
   return {
     serviceIp: service?.spec?.clusterIP,
-    clusterDomain: config.networking?.dnsDomain ?? "cluster.local",
-    certSans: (config.apiServer?.certSANs ?? []).map(String),
-    controlPlaneEndpoint: config.controlPlaneEndpoint,
+    clusterDomain: config?.networking?.dnsDomain ?? "cluster.local",
+    certSans: (config?.apiServer?.certSANs ?? []).map(String),
+    controlPlaneEndpoint: config?.controlPlaneEndpoint,
     warnings,
   };
 }

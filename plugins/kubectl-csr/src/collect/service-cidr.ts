@@ -1,5 +1,6 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isForbidden, isNotFound } from "@kubemend/lib/kube/errors";
+import { parseClusterConfiguration, serviceSubnets } from "@kubemend/lib/kube/kubeadm-config";
 
 /** The Service CIDRs the node-addresses rule keeps out of serving certificates, and where they came from. */
 export interface ServiceCidrs {
@@ -10,12 +11,6 @@ export interface ServiceCidrs {
 interface ServiceCidrObject {
   metadata: { name: string; deletionTimestamp?: string };
   spec?: { cidrs?: string[] };
-}
-
-/** kubeadm's ClusterConfiguration YAML: networking.serviceSubnet, comma-separated when dual-stack. */
-export function serviceSubnetFromKubeadmConfig(yaml: string): string[] {
-  const match = /^\s+serviceSubnet:\s*["']?([^"'\s#]+)/m.exec(yaml);
-  return match ? (match[1] as string).split(",").filter(Boolean) : [];
 }
 
 /** --service-cluster-ip-range from a kube-apiserver command line. */
@@ -65,7 +60,7 @@ export async function discoverServiceCidrs(client: KubeClient): Promise<ServiceC
       name: "kubeadm-config",
     }),
   );
-  const subnet = serviceSubnetFromKubeadmConfig(kubeadm?.data?.ClusterConfiguration ?? "");
+  const subnet = serviceSubnets(parseClusterConfiguration(kubeadm?.data?.ClusterConfiguration ?? ""));
   if (subnet.length > 0)
     return { cidrs: subnet, source: "kube-system/kubeadm-config networking.serviceSubnet" };
 

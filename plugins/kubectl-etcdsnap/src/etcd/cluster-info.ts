@@ -1,4 +1,5 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
+import { parseClusterConfiguration } from "@kubemend/lib/kube/kubeadm-config";
 
 /** The API server's gitVersion ("v1.37.2"), or null when it cannot be asked. */
 export async function kubernetesVersion(kube: KubeClient | undefined): Promise<string | null> {
@@ -21,7 +22,7 @@ export async function kubeadmClusterName(kube: KubeClient | undefined): Promise<
       namespace: "kube-system",
       name: "kubeadm-config",
     });
-    return /^clusterName:\s*"?([^"\s]+)"?\s*$/m.exec(cm.data?.ClusterConfiguration ?? "")?.[1];
+    return parseClusterConfiguration(cm.data?.ClusterConfiguration ?? "")?.clusterName;
   } catch {
     return undefined;
   }
