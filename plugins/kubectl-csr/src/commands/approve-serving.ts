@@ -5,12 +5,14 @@ import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
+import { Informer } from "@kubemend/lib/kube/informer";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { carryOut, type Outcome } from "../approval/carry-out.js";
 import { type Plan, planApprovals } from "../approval/plan.js";
 import { preflightApproval } from "../approval/preflight.js";
 import { callerName } from "../collect/caller.js";
 import type { ReviewSettings } from "../collect/context.js";
+import { KUBELET_SERVING_SIGNER } from "../policy/types.js";
 import { outcomeLine, planDocument, renderPlanTable } from "../report/plan.js";
 import { LeaderElector } from "../watch/elector.js";
 import { watchLoop } from "../watch/loop.js";
@@ -131,6 +133,17 @@ class ApproveServing implements Command {
         elector,
         now: () => this.ctx.clock.now(),
         log: (line) => io.err.write(`${line}\n`),
+        changes: (notice) => {
+          const csrs = new Informer(
+            this.client,
+            { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" },
+            { fieldSelector: `spec.signerName=${KUBELET_SERVING_SIGNER}` },
+            (type) => {
+              if (type !== "DELETED") notice();
+            },
+          );
+          return () => csrs.stop();
+        },
         pass: async () => {
           const plan = await planApprovals(this.client, { all: true }, this.settings);
           const current = new Set(plan.reviews.map((r) => r.name));

@@ -80,4 +80,30 @@ describe("watchLoop", () => {
     });
     expect(passes).toBe(0);
   });
+
+  it("starts the next pass as soon as a change is noticed, not after the interval, and stops the source", async () => {
+    const stop = new AbortController();
+    let notice = () => {};
+    let stopped = 0;
+    let passes = 0;
+    await watchLoop({
+      intervalMs: 3_600_000,
+      signal: stop.signal,
+      now: () => new Date(),
+      log: () => {},
+      changes: (onChange) => {
+        notice = onChange;
+        return () => {
+          stopped++;
+        };
+      },
+      pass: async () => {
+        passes++;
+        if (passes === 1) setImmediate(() => notice());
+        else stop.abort();
+      },
+    });
+    expect(passes).toBe(2);
+    expect(stopped).toBe(1);
+  });
 });

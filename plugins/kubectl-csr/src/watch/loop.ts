@@ -1,3 +1,4 @@
+import { sleep } from "@kubemend/lib/kube/informer";
 import type { LeaderElector } from "./elector.js";
 
 export interface WatchLoopOptions {
@@ -10,18 +11,11 @@ export interface WatchLoopOptions {
   /** One approval pass over every pending kubelet serving CSR. */
   pass(): Promise<void>;
   log(line: string): void;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+  /**
+   * Starts a source of change notices (a watch on CSRs) and returns its stop; a notice starts the
+   * next pass at once instead of after the interval, which stays as the resync.
+   */
+  changes?(notice: () => void): () => void;
 }
 
 /**
@@ -31,6 +25,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function watchLoop(options: WatchLoopOptions): Promise<void> {
   let leading: boolean | undefined;
   const { signal } = options;
+  let noticed = new AbortController();
+  const stopChanges = options.changes?.(() => noticed.abort());
   try {
     while (!signal.aborted && (options.deadline === undefined || Date.now() < options.deadline)) {
       try {
@@ -49,9 +45,11 @@ export async function watchLoop(options: WatchLoopOptions): Promise<void> {
         options.log(`error: ${(err as Error).message}; retrying`);
       }
       const left = options.deadline === undefined ? options.intervalMs : options.deadline - Date.now();
-      await sleep(Math.max(0, Math.min(options.intervalMs, left)), signal);
+      await sleep(Math.max(0, Math.min(options.intervalMs, left)), AbortSignal.any([signal, noticed.signal]));
+      noticed = new AbortController();
     }
   } finally {
+    stopChanges?.();
     if (options.elector && leading) await options.elector.release();
   }
 }
