@@ -2,8 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startCluster, type TestCluster } from "../env/cluster.js";
-import { type StandinNode, startNode } from "../env/standin/index.js";
+import type { TestCluster } from "../env/cluster.js";
+import { startControlPlane } from "../env/scenarios.js";
+import type { StandinNode } from "../env/standin/index.js";
 import { kubectlPlugin } from "./plugins.js";
 
 interface Change {
@@ -60,25 +61,8 @@ describe("kubectl etcdsnap diff and inspect", () => {
   let clusterIp: string;
 
   beforeAll(async () => {
-    cluster = await startCluster();
-    node = await startNode(cluster, { index: 1 });
+    ({ cluster, node } = await startControlPlane());
     dir = await mkdtemp(path.join(tmpdir(), "kubemend-etcdsnap-diff-e2e-"));
-    await vi.waitFor(
-      async () => {
-        const r = await cluster.kubectl([
-          "get",
-          "pods",
-          "-n",
-          "kube-system",
-          "-l",
-          "component=etcd",
-          "-o",
-          "name",
-        ]);
-        expect(r.stdout).toContain(`pod/etcd-${cluster.nodeName}`);
-      },
-      { timeout: 60_000, interval: 500 },
-    );
   });
   afterAll(async () => {
     await node?.stop();

@@ -6,9 +6,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startCluster, type TestCluster } from "../env/cluster.js";
+import type { TestCluster } from "../env/cluster.js";
 import { ENV_DIR } from "../env/paths.js";
-import { type StandinNode, startNode } from "../env/standin/index.js";
+import { startControlPlane } from "../env/scenarios.js";
+import type { StandinNode } from "../env/standin/index.js";
 import { kubectlPlugin, type RunResult } from "./plugins.js";
 
 const run = promisify(execFile);
@@ -50,25 +51,8 @@ describe("kubectl etcdsnap", () => {
   let snapshot: Metadata;
 
   beforeAll(async () => {
-    cluster = await startCluster();
-    node = await startNode(cluster, { index: 1 });
+    ({ cluster, node } = await startControlPlane());
     dir = await mkdtemp(path.join(tmpdir(), "kubemend-etcdsnap-e2e-"));
-    await vi.waitFor(
-      async () => {
-        const r = await cluster.kubectl([
-          "get",
-          "pods",
-          "-n",
-          "kube-system",
-          "-l",
-          "component=etcd",
-          "-o",
-          "name",
-        ]);
-        expect(r.stdout).toContain(`pod/etcd-${cluster.nodeName}`);
-      },
-      { timeout: 60_000, interval: 500 },
-    );
   });
   afterAll(async () => {
     await node?.stop();

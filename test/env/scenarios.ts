@@ -53,6 +53,27 @@ export async function startNodes(cluster: TestCluster): Promise<StandinNode[]> {
 }
 
 /**
+ * A cluster with its control-plane node's stand-in, once the etcd mirror pod is visible: what
+ * discovery from mirror pods (etcdsnap) needs, and nothing more.
+ */
+export async function startControlPlane(): Promise<{ cluster: TestCluster; node: StandinNode }> {
+  const cluster = await startCluster();
+  try {
+    const node = await startNode(cluster, { index: 1 });
+    const admin = await cluster.admin();
+    await waitFor("the etcd mirror pod", async () => {
+      for await (const pod of admin.list(CORE("pods", "kube-system"), { labelSelector: "component=etcd" }))
+        if (pod.metadata.name === `etcd-${cluster.nodeName}`) return true;
+      return undefined;
+    });
+    return { cluster, node };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
+/**
  * S1 after the bad restore: the Service `myapp` selects `app: my-app` while its pods are labelled
  * `app: myapp` (no endpoints), and kube-proxy crash-loops on one node.
  */
