@@ -66,7 +66,9 @@ node=\${KUBEMEND_NODE:-}
 if [ -z "$node" ]; then
   for candidate in "$root"/.tools/node-v*/bin/node; do [ -x "$candidate" ] && node=$candidate; done
 fi
-exec "\${node:-node}" "$root/plugins/${plugin}/dist/${plugin}.mjs" "$@"
+# A small young generation frees the OpenSSL memory of parsed certificates sooner: scanning 30,000
+# certificates peaks at 138 MB instead of 278 MB, for about 5 % more time.
+exec "\${node:-node}" --max-semi-space-size=4 "$root/plugins/${plugin}/dist/${plugin}.mjs" "$@"
 `;
   const file = path.join(root, "bin", plugin);
   await writeFile(file, launcher);

@@ -30,8 +30,6 @@ export interface CertificateInfo {
   pem: string;
 }
 
-const parsed = new WeakMap<CertificateInfo, X509Certificate>();
-
 /** Describes one DER certificate. Throws (without echoing input) when it is not a valid certificate. */
 export function describeCertificate(input: Uint8Array | X509Certificate): CertificateInfo {
   const node = input instanceof X509Certificate ? input : new X509Certificate(checkStructure(input));
@@ -64,7 +62,6 @@ export function describeCertificate(input: Uint8Array | X509Certificate): Certif
     selfSigned: sameName && verifiesWith(node, node),
     pem: node.toString(),
   };
-  parsed.set(info, node);
   return info;
 }
 
@@ -94,13 +91,12 @@ function checkStructure(der: Uint8Array): Uint8Array {
   return der;
 }
 
+/**
+ * Parsed again when needed rather than kept: each X509Certificate holds OpenSSL memory outside the
+ * JS heap, and a scan of 10,000 secrets keeps tens of thousands of CertificateInfo alive.
+ */
 function nodeCertificate(info: CertificateInfo): X509Certificate {
-  let node = parsed.get(info);
-  if (!node) {
-    node = new X509Certificate(info.pem);
-    parsed.set(info, node);
-  }
-  return node;
+  return new X509Certificate(info.pem);
 }
 
 function verifiesWith(child: X509Certificate, parent: X509Certificate): boolean {
