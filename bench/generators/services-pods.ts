@@ -7,8 +7,9 @@
 
 import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient } from "@kubemend/lib/kube/client";
+import { metaTime } from "@kubemend/lib/kube/time";
 import { waitFor } from "../../test/env/process.js";
-import { pods as podsRef, time } from "../../test/env/standin/api.js";
+import { pods as podsRef } from "../../test/env/standin/api.js";
 import {
   containerId,
   imageId,
@@ -207,7 +208,7 @@ export async function createServicesAndPods(
       });
       await admin.patch(
         { ...podsRef(p.namespace), name: p.name, subresource: "status" },
-        { status: runningStatus(pod, node, p.ip, time()) },
+        { status: runningStatus(pod, node, p.ip, metaTime()) },
       );
     });
     const readyEndpoints = await waitFor(

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ResourceRef } from "@kubemend/lib/kube/client";
 import { isConflict } from "@kubemend/lib/kube/errors";
+import { metaTime } from "@kubemend/lib/kube/time";
 import { dump } from "js-yaml";
 import { clientFor, type TestCluster } from "./cluster.js";
 
@@ -68,7 +69,7 @@ export async function applyKubeadmObjects(
     stringData: {
       "token-id": BOOTSTRAP_TOKEN_ID,
       "token-secret": secret,
-      expiration: new Date(now.getTime() + 24 * 3_600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+      expiration: metaTime(new Date(now.getTime() + 24 * 3_600_000)),
       "usage-bootstrap-authentication": "true",
       "usage-bootstrap-signing": "true",
       "auth-extra-groups": BOOTSTRAPPERS,

@@ -36,13 +36,3 @@ export async function deleteNow(client: KubeClient, ref: ResourceRef, uid: strin
     ref,
   });
 }
-
-/** Go's metav1.MicroTime wire format. */
-export function microTime(date = new Date()): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
-
-/** Go's metav1.Time wire format (seconds). */
-export function time(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

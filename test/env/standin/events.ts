@@ -1,5 +1,6 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
-import { events, time } from "./api.js";
+import { metaTime } from "@kubemend/lib/kube/time";
+import { events } from "./api.js";
 import type { Pod } from "./pods.js";
 
 let sequence = 0;
@@ -12,7 +13,7 @@ export async function recordPodEvent(
   event: { type: "Normal" | "Warning"; reason: string; message: string; container?: string },
 ): Promise<void> {
   const namespace = pod.metadata.namespace ?? "default";
-  const now = time();
+  const now = metaTime();
   const stamp = BigInt(Date.now()) * 1_000_000n + BigInt(sequence++ % 1_000_000);
   await client.create(events(namespace), {
     apiVersion: "v1",

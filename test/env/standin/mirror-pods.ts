@@ -4,10 +4,11 @@ import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
 import type { InformerEventType as WatchEventType } from "@kubemend/lib/kube/informer";
+import { metaTime } from "@kubemend/lib/kube/time";
 import type { TestCluster } from "../cluster.js";
 import { ENV_DIR } from "../paths.js";
 import type { ManagedProcess } from "../process.js";
-import { deleteNow, pods, time } from "./api.js";
+import { deleteNow, pods } from "./api.js";
 import {
   type ContainerStatus,
   containerId,
@@ -329,7 +330,7 @@ export class MirrorPods {
         pid,
         containerId: containerId(),
         restarts: run?.hash === hash ? run.restarts + 1 : 0,
-        startedAt: processStart(pid) ?? time(),
+        startedAt: processStart(pid) ?? metaTime(),
       };
       this.running.set(component, run);
     }
@@ -350,7 +351,7 @@ export class MirrorPods {
               exitCode: proc.child.exitCode ?? 137,
               reason: "Error",
               startedAt: run.startedAt,
-              finishedAt: time(),
+              finishedAt: metaTime(),
               containerID: run.containerId,
             },
           }
@@ -392,7 +393,7 @@ function processStart(pid: number | undefined): string | undefined {
     const ticks = Number(fields[19]);
     const bootTime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
     if (!Number.isFinite(ticks) || !Number.isFinite(bootTime)) return undefined;
-    return time(new Date((bootTime + ticks / 100) * 1000));
+    return metaTime(new Date((bootTime + ticks / 100) * 1000));
   } catch {
     return undefined;
   }

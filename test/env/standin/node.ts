@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
 import type { KubeClient, KubeObject } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
-import { microTime, NODE_LEASES, NODES, time } from "./api.js";
+import { metaTime, microTime } from "@kubemend/lib/kube/time";
+import { NODE_LEASES, NODES } from "./api.js";
 
 export const KUBELET_VERSION = "v1.37.2";
 export const KUBELET_PORT = 10250;
@@ -110,8 +111,8 @@ function nodeStatus(reg: NodeRegistration, now: Date, readySince: Date): Node["s
     status,
     reason,
     message,
-    lastHeartbeatTime: time(now),
-    lastTransitionTime: time(readySince),
+    lastHeartbeatTime: metaTime(now),
+    lastTransitionTime: metaTime(readySince),
   });
   return {
     addresses: [

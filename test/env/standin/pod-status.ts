@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
 import type { InformerEventType as WatchEventType } from "@kubemend/lib/kube/informer";
-import { deleteNow, pods, time } from "./api.js";
+import { metaTime } from "@kubemend/lib/kube/time";
+import { deleteNow, pods } from "./api.js";
 import { recordPodEvent } from "./events.js";
 import type { PodIpPool } from "./pod-ips.js";
 import type { PodPorts } from "./pod-ports.js";
@@ -136,7 +137,7 @@ export class PodStatusReporter {
     if (!tracked) {
       tracked = {
         uid,
-        startedAt: pod.status?.startTime ?? time(),
+        startedAt: pod.status?.startTime ?? metaTime(),
         sandboxId: randomBytes(32).toString("hex"),
         containerIds: new Map(),
         transitions: new Map(),
@@ -347,7 +348,7 @@ export class PodStatusReporter {
     const status = ok ? "True" : "False";
     let transition = tracked.transitions.get(type);
     if (!transition || transition.status !== status) {
-      transition = { status, at: time() };
+      transition = { status, at: metaTime() };
       tracked.transitions.set(type, transition);
     }
     return {

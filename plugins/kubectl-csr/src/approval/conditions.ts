@@ -1,12 +1,8 @@
+import { metaTime } from "@kubemend/lib/kube/time";
 import type { CertificateSigningRequest, CsrCondition } from "../policy/types.js";
 
 export const APPROVE_REASON = "KubemendApproveServing";
 export const DENY_REASON = "KubemendDeny";
-
-/** Go's metav1.Time wire format. */
-function apiTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 export function condition(
   type: "Approved" | "Denied",
@@ -14,7 +10,7 @@ export function condition(
   message: string,
   now: Date,
 ): CsrCondition {
-  const at = apiTime(now);
+  const at = metaTime(now);
   return { type, status: "True", reason, message, lastUpdateTime: at, lastTransitionTime: at };
 }
 

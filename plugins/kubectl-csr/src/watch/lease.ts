@@ -1,3 +1,4 @@
+import { microTime } from "@kubemend/lib/kube/time";
 /** coordination.k8s.io/v1 Lease, the fields leader election uses. */
 export interface Lease {
   apiVersion?: string;
@@ -15,11 +16,6 @@ export interface Lease {
 export type LeaseStep =
   | { action: "write"; spec: NonNullable<Lease["spec"]>; leading: true }
   | { action: "wait"; holder: string; leading: false };
-
-/** Go's metav1.MicroTime wire format. */
-function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
 
 /**
  * client-go's leader election rule as a pure step: renew our own lease, take over one that is
