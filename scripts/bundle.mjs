@@ -5,6 +5,7 @@ import { chmod, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { stringWidth4 } from "./esbuild-plugins.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const plugins = (await readdir(path.join(root, "plugins"))).filter((p) => p.startsWith("kubectl-"));
@@ -34,6 +35,7 @@ await Promise.all(
       banner: { js: banner },
       legalComments: "none",
       logLevel: "warning",
+      plugins: [stringWidth4],
     });
   }),
 );

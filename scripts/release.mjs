@@ -33,6 +33,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { stringWidth4 } from "./esbuild-plugins.mjs";
 import * as yaml from "js-yaml";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -176,6 +177,7 @@ start();
       js: 'var __kubemendImportMetaUrl=require("node:url").pathToFileURL(typeof __filename==="string"?__filename:process.execPath).href;',
     },
     plugins: [
+      stringWidth4,
       {
         name: "plugin-main-without-tla",
         setup(b) {
