@@ -33,8 +33,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { stringWidth4 } from "./esbuild-plugins.mjs";
 import * as yaml from "js-yaml";
+import { stringWidth4 } from "./esbuild-plugins.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PLUGINS = ["certs", "csr", "etcdsnap", "netcheck"];
