@@ -11,6 +11,7 @@ import { missingCommands } from "./requires.js";
 import type { Suite } from "./suite.js";
 import { certsSecrets } from "./suites/certs-secrets.js";
 import { csrApprove } from "./suites/csr-approve.js";
+import { etcdDiff, etcdInspect, etcdStatus } from "./suites/etcd-read.js";
 import { etcdSave1g, etcdSave256m } from "./suites/etcd-save.js";
 import { netcheckSvc } from "./suites/netcheck-svc.js";
 import { startup } from "./suites/startup.js";
@@ -23,6 +24,9 @@ const SUITES: Suite[] = [
   csrApprove,
   etcdSave256m,
   etcdSave1g,
+  etcdStatus,
+  etcdInspect,
+  etcdDiff,
   netcheckSvc,
 ];
 
@@ -70,11 +74,11 @@ for (const suite of runnable) {
     // A scaled-down run is kept apart from the full-size results it would otherwise replace.
     const name = scale === 1 ? suite.name : `${suite.name}-scale${scale}`;
     const result = await compare(name, prepared.a, prepared.b, runs, warmup, prepared.beforeRun);
-    const table = markdown(result, host);
+    const table = markdown(result, host, suite.goal);
     console.log(table);
     writeFileSync(
       path.join(outDir, `${date}-${name}.json`),
-      `${JSON.stringify({ host, ...result }, null, 2)}\n`,
+      `${JSON.stringify({ host, goal: suite.goal, ...result }, null, 2)}\n`,
     );
     writeFileSync(path.join(outDir, `${date}-${name}.md`), table);
   } finally {

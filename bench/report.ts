@@ -1,5 +1,6 @@
 import os from "node:os";
 import type { Comparison } from "./compare.js";
+import type { Goal } from "./suite.js";
 
 export interface Machine {
   cores: number;
@@ -23,7 +24,7 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 
 /** A Markdown table: one row per side, then the paired ratio. */
-export function markdown(result: Comparison, host: Machine): string {
+export function markdown(result: Comparison, host: Machine, goal?: Goal): string {
   const row = (side: Comparison["a"]) =>
     `| ${side.label} | ${ms(side.wallMs.min)} | ${ms(side.wallMs.median)} | ${ms(side.wallMs.max)} | ${mb(side.maxRssMb.median)} | ${mb(side.maxRssMb.max)} |`;
   return [
@@ -40,7 +41,15 @@ export function markdown(result: Comparison, host: Machine): string {
     row(result.a),
     row(result.b),
     "",
-    `Ratio ${result.a.label} / ${result.b.label} (paired, wall): median **${result.ratio.median.toFixed(2)}×** (min ${result.ratio.min.toFixed(2)}×, max ${result.ratio.max.toFixed(2)}×).`,
+    `Ratio ${result.a.label} / ${result.b.label} (paired, wall): median **${result.ratio.median.toFixed(2)}×** (min ${result.ratio.min.toFixed(2)}×, max ${result.ratio.max.toFixed(2)}×)${goal ? `; goal ≤ ${goal.ratio.toFixed(1)}×: ${met(result.ratio.median <= goal.ratio)}` : ""}.`,
+    ...(goal?.rssMb === undefined
+      ? []
+      : [
+          "",
+          `Peak RSS of ${result.a.label}: max ${mb(result.a.maxRssMb.max)}; goal ≤ ${mb(goal.rssMb)}: ${met(result.a.maxRssMb.max <= goal.rssMb)}.`,
+        ]),
     "",
   ].join("\n");
 }
+
+const met = (ok: boolean) => (ok ? "met" : "**not met**");

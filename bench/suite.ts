@@ -26,10 +26,18 @@ export interface Required {
   command: string;
 }
 
+/** What the issue asks of a suite: the paired wall ratio A/B at most `ratio`, A's peak RSS at most `rssMb`. */
+export interface Goal {
+  ratio: number;
+  rssMb?: number;
+}
+
 /** One benchmark: kubemend's command (a) and its peer (b), prepared on whatever they need. */
 export interface Suite {
   name: string;
   describe: string;
+  /** Printed next to the measured ratio, with whether the median meets it. */
+  goal?: Goal;
   /** Checked before anything is prepared, so a missing command fails in a second, not after the workload. */
   requires?: Required[];
   prepare(ctx: SuiteContext): Promise<Prepared>;

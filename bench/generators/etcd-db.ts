@@ -184,6 +184,10 @@ export class EtcdGateway {
     });
   }
 
+  async delete(key: string): Promise<void> {
+    await this.call("/v3/kv/deleterange", { key: Buffer.from(key).toString("base64") });
+  }
+
   async status(): Promise<EtcdStatus> {
     const s = (await this.call("/v3/maintenance/status", {})) as {
       dbSize?: string;
@@ -252,6 +256,8 @@ export interface EtcdFill {
 
 export interface EtcdFillResult {
   keys: number;
+  /** The keys written, in order. */
+  written: string[];
   valueBytes: number;
   /** Keys written, by resource prefix. */
   byResource: Record<string, number>;
@@ -268,6 +274,7 @@ export async function fillEtcd(access: EtcdAccess, fill: EtcdFill): Promise<Etcd
   const gateway = new EtcdGateway(access);
   const rnd = new Random(fill.seed).fork("etcd");
   const byResource: Record<string, number> = {};
+  const written: string[] = [];
   let keys = 0;
   let valueBytes = 0;
   try {
@@ -285,10 +292,61 @@ export async function fillEtcd(access: EtcdAccess, fill: EtcdFill): Promise<Etcd
       }
       await mapLimit(batch, fill.concurrency ?? 16, ({ key, value }) => gateway.put(key, value));
       keys += batch.length;
+      for (const e of batch) written.push(e.key);
       valueBytes += batch.reduce((sum, e) => sum + e.value.length, 0);
       status = await gateway.status();
     }
-    return { keys, valueBytes, byResource, status, ms: performance.now() - started };
+    return { keys, written, valueBytes, byResource, status, ms: performance.now() - started };
+  } finally {
+    gateway.close();
+  }
+}
+
+export interface EtcdChange {
+  seed: number | string;
+  /** The keys fillEtcd wrote. */
+  written: readonly string[];
+  /** Shares of the written keys to rewrite and to delete, and new keys to add as a share of them. */
+  changed: number;
+  deleted: number;
+  added: number;
+  concurrency?: number;
+}
+
+export interface EtcdChangeResult {
+  changed: number;
+  deleted: number;
+  added: number;
+}
+
+/**
+ * What a cluster does between two snapshots: rewrites some keys, deletes others and adds new ones,
+ * picked by the seed (the same seed makes the same changes), so a diff has known work to find.
+ */
+export async function changeEtcd(access: EtcdAccess, change: EtcdChange): Promise<EtcdChangeResult> {
+  const gateway = new EtcdGateway(access);
+  const rnd = new Random(change.seed).fork("etcd-change");
+  const puts: { key: string; value: Buffer }[] = [];
+  const deletes: string[] = [];
+  try {
+    for (const key of change.written) {
+      const roll = rnd.next();
+      if (roll < change.deleted) deletes.push(key);
+      else if (roll < change.deleted + change.changed) {
+        const entry = registryEntry(rnd, 0);
+        puts.push({ key, value: storedValue(entry.resource, entry.size, rnd) });
+      }
+    }
+    const changed = puts.length;
+    const added = Math.round(change.written.length * change.added);
+    for (let i = 0; i < added; i++) {
+      const entry = registryEntry(rnd, change.written.length + i);
+      puts.push({ key: entry.key, value: storedValue(entry.resource, entry.size, rnd) });
+    }
+    const limit = change.concurrency ?? 16;
+    await mapLimit(puts, limit, ({ key, value }) => gateway.put(key, value));
+    await mapLimit(deletes, limit, (key) => gateway.delete(key));
+    return { changed, deleted: deletes.length, added };
   } finally {
     gateway.close();
   }

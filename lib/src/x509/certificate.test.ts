@@ -4,6 +4,7 @@ import {
   type CertificateInfo,
   coversAddress,
   describeCertificate,
+  privateKeyMatches,
   residual,
   verifyIssuedBy,
 } from "./certificate.js";
@@ -214,6 +215,47 @@ describe("verifyIssuedBy", () => {
     expect(verifyIssuedBy(impostor, ca)).toBe(true);
     expect(verifyIssuedBy(leaf, impostor)).toBe(false);
     expect(verifyIssuedBy(leaf, ed)).toBe(false);
+  });
+
+  it("tells a twin CA (same name, same key identifier, another key) from the issuer, asked in either order", () => {
+    const skid = opensslKeyId("ca.crt", "subjectKeyIdentifier");
+    tmp.openssl(
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "twin.key", "-out", "twin.crt"],
+      ...["-subj", "/CN=test-ca", "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE"],
+      ...["-addext", `subjectKeyIdentifier=${skid.match(/../g)?.join(":")}`],
+    );
+    const twin = describeFile("twin.crt");
+    expect(twin.subjectKeyId).toBe(ca.subjectKeyId);
+    expect(twin.subject.dn).toBe(ca.subject.dn);
+    for (let round = 0; round < 2; round++) {
+      expect(verifyIssuedBy(leaf, twin)).toBe(false);
+      expect(verifyIssuedBy(leaf, ca)).toBe(true);
+    }
+  });
+});
+
+describe("describeCertificate, repeated", () => {
+  it("gives the one shared description for the same certificate, from PEM or DER", () => {
+    const pem = tmp.read("ca.crt");
+    const again = describeCertificate(new X509Certificate(pem));
+    expect(again).toBe(ca);
+    expect(describeCertificate(new X509Certificate(pem).raw)).toBe(ca);
+    expect(describeCertificate(new X509Certificate(tmp.read("leaf.crt")).raw)).not.toBe(ca);
+  });
+});
+
+describe("privateKeyMatches", () => {
+  it("matches a certificate only with its own private key, and never throws", () => {
+    expect(privateKeyMatches(tmp.read("leaf.key"), leaf)).toBe(true);
+    expect(privateKeyMatches(Buffer.from(tmp.read("ca.key")), ca)).toBe(true);
+    expect(privateKeyMatches(tmp.read("ca.key"), leaf)).toBe(false);
+    expect(privateKeyMatches(tmp.read("leaf.key").slice(0, 120), leaf)).toBe(false);
+    // A public key is not a private key, even the right one.
+    const publicPem = new X509Certificate(tmp.read("leaf.crt")).publicKey.export({
+      type: "spki",
+      format: "pem",
+    });
+    expect(privateKeyMatches(String(publicPem), leaf)).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
-import { createHash, X509Certificate } from "node:crypto";
-import { children, DerError, decodeOid, integerHex, readTlv, TAG, whole } from "./der.js";
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
+import { children, DerError, decodeOid, decodeTime, integerHex, readTlv, TAG, whole } from "./der.js";
 import { decodeExtensions, type Sans } from "./extensions.js";
 import { parseIp, sameIp } from "./ip.js";
 import { describePublicKey, type PublicKeyInfo } from "./keys.js";
@@ -30,11 +30,20 @@ export interface CertificateInfo {
   pem: string;
 }
 
-/** Describes one DER certificate. Throws (without echoing input) when it is not a valid certificate. */
+/**
+ * Describes one DER certificate. Throws (without echoing input) when it is not a valid certificate.
+ * The same certificate (by SHA-256) gives the same, shared object: CA certificates repeat in every
+ * ca.crt and chain of a cluster, and are parsed and self-verified once. Treat it as read-only.
+ */
 export function describeCertificate(input: Uint8Array | X509Certificate): CertificateInfo {
-  const node = input instanceof X509Certificate ? input : new X509Certificate(checkStructure(input));
-  const der = node.raw;
-  const { fields, serial, signature, issuer, subject } = tbsFields(der);
+  const der = input instanceof X509Certificate ? input.raw : input;
+  const fingerprint = createHash("sha256").update(der).digest("hex");
+  const known = described.get(fingerprint);
+  if (known) return known;
+  const node = input instanceof X509Certificate ? input : new X509Certificate(checkStructure(der));
+  const { fields, serial, signature, issuer, validity, subject } = tbsFields(der);
+  const [notBefore, notAfter] = children(der, validity);
+  if (!notBefore || !notAfter) throw new DerError("certificate: validity without two times");
   const extensionsWrapper = fields.find((field) => field.tag === 0xa3);
   const extensions = decodeExtensions(
     der,
@@ -47,9 +56,9 @@ export function describeCertificate(input: Uint8Array | X509Certificate): Certif
     subject: decodeName(der, subject),
     issuer: decodeName(der, issuer),
     serial: integerHex(der, serial),
-    notBefore: node.validFromDate,
-    notAfter: node.validToDate,
-    sha256Fingerprint: createHash("sha256").update(der).digest("hex"),
+    notBefore: decodeTime(der, notBefore),
+    notAfter: decodeTime(der, notAfter),
+    sha256Fingerprint: fingerprint,
     signatureAlgorithm: SIGNATURE_ALGORITHMS.get(signatureOid)?.name ?? signatureOid,
     sans: extensions.sans,
     keyUsages: extensions.keyUsages,
@@ -62,6 +71,8 @@ export function describeCertificate(input: Uint8Array | X509Certificate): Certif
     selfSigned: sameName && verifiesWith(node, node),
     pem: node.toString(),
   };
+  described.set(fingerprint, info);
+  justParsed.set(fingerprint, node);
   return info;
 }
 
@@ -69,9 +80,10 @@ function tbsFields(der: Uint8Array) {
   const tbs = children(der, readTlv(der, 0))[0];
   if (!tbs) throw new DerError("certificate: no tbsCertificate");
   const fields = children(der, tbs);
-  const [serial, signature, issuer, , subject] = fields.slice(fields[0]?.tag === 0xa0 ? 1 : 0);
-  if (!serial || !signature || !issuer || !subject) throw new DerError("certificate: missing fields");
-  return { fields, serial, signature, issuer, subject };
+  const [serial, signature, issuer, validity, subject] = fields.slice(fields[0]?.tag === 0xa0 ? 1 : 0);
+  if (!serial || !signature || !issuer || !validity || !subject)
+    throw new DerError("certificate: missing fields");
+  return { fields, serial, signature, issuer, validity, subject };
 }
 
 /** The DER of a certificate's subject name, byte for byte. */
@@ -91,12 +103,47 @@ function checkStructure(der: Uint8Array): Uint8Array {
   return der;
 }
 
+// Bounded memos: a Map iterates in insertion order, so re-inserting on each hit and dropping the
+// first key is a least-recently-used cache in a few lines.
+class Recent<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly size: number) {}
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
+
+const described = new Recent<CertificateInfo>(1024);
 /**
- * Parsed again when needed rather than kept: each X509Certificate holds OpenSSL memory outside the
- * JS heap, and a scan of 10,000 secrets keeps tens of thousands of CertificateInfo alive.
+ * Few X509Certificates are kept: each holds OpenSSL memory outside the JS heap that is freed only
+ * when the object is collected, and one that lives long enough to reach V8's old generation keeps
+ * it until a full collection. The issuers a scan meets are few and kept; a leaf is kept only
+ * while its own chain is checked, right after it was described.
  */
-function nodeCertificate(info: CertificateInfo): X509Certificate {
-  return new X509Certificate(info.pem);
+const justParsed = new Recent<X509Certificate>(8);
+const issuers = new Recent<X509Certificate>(64);
+/** Issuer checks by fingerprint pair: thousands of leaves name the same few CAs. */
+const issued = new Recent<boolean>(4096);
+
+function nodeCertificate(info: CertificateInfo, asIssuer = false): X509Certificate {
+  const key = info.sha256Fingerprint;
+  let node = issuers.get(key) ?? justParsed.get(key);
+  if (!node) {
+    node = new X509Certificate(info.pem);
+    if (!asIssuer) justParsed.set(key, node);
+  }
+  if (asIssuer) issuers.set(key, node);
+  return node;
 }
 
 function verifiesWith(child: X509Certificate, parent: X509Certificate): boolean {
@@ -112,9 +159,40 @@ function verifiesWith(child: X509Certificate, parent: X509Certificate): boolean 
  * the signature verifies with the parent's key.
  */
 export function verifyIssuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
-  const c = nodeCertificate(child);
-  const p = nodeCertificate(parent);
-  return c.checkIssued(p) && verifiesWith(c, p);
+  // Names that differ even loosely, or key identifiers that both carry and that differ, rule the
+  // pair out as OpenSSL would, without parsing either certificate again.
+  if (looseName(child.issuer.dn) !== looseName(parent.subject.dn)) return false;
+  if (child.authorityKeyId && parent.subjectKeyId && child.authorityKeyId !== parent.subjectKeyId)
+    return false;
+  const key = `${child.sha256Fingerprint}<${parent.sha256Fingerprint}`;
+  let result = issued.get(key);
+  if (result === undefined) {
+    const c = nodeCertificate(child);
+    const p = nodeCertificate(parent, true);
+    result = c.checkIssued(p) && verifiesWith(c, p);
+    issued.set(key, result);
+  }
+  return result;
+}
+
+/**
+ * More forgiving than OpenSSL's canonical name comparison (case, white space, escapes): names it
+ * treats as the same are the same here too, so only pairs it would reject are ruled out early.
+ */
+function looseName(dn: string): string {
+  return dn.toLowerCase().replace(/[\s\\]+/g, "");
+}
+
+/**
+ * Whether the private key in `keyPem` belongs to this certificate, by comparing public keys.
+ * Unparsable keys are `false`; nothing about the key is ever returned or thrown.
+ */
+export function privateKeyMatches(keyPem: string | Buffer, cert: CertificateInfo): boolean {
+  try {
+    return createPublicKey(createPrivateKey(keyPem)).equals(nodeCertificate(cert).publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /**

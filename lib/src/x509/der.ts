@@ -156,3 +156,38 @@ export function bitStringBits(bytes: Uint8Array, tlv: Tlv): boolean[] {
 export function bitStringBytes(bytes: Uint8Array, tlv: Tlv): Uint8Array {
   return bytes.subarray(tlv.start + 1, tlv.end);
 }
+
+/**
+ * An X.509 Time (RFC 5280 4.1.2.5): UTCTime YYMMDDHHMMSSZ (years 1950–2049) or GeneralizedTime
+ * YYYYMMDDHHMMSSZ. Anything else, or a field out of range, is an Invalid Date. Decoded here rather
+ * than through X509Certificate.validFromDate, which for a mangled time (month 13) returns whatever
+ * OpenSSL left in its struct tm: sometimes Invalid Date, sometimes a date in year 202559.
+ */
+export function decodeTime(bytes: Uint8Array, tlv: Tlv): Date {
+  const text = Buffer.from(content(bytes, tlv)).toString("latin1");
+  const m =
+    tlv.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : tlv.tag === 0x18
+        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+        : null;
+  if (!m) return new Date(Number.NaN);
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const fullYear = tlv.tag === 0x17 ? (year < 50 ? 2000 + year : 1900 + year) : year;
+  const date = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
+  const exact =
+    date.getUTCFullYear() === fullYear &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60;
+  return exact ? date : new Date(Number.NaN);
+}

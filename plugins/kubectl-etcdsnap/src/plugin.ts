@@ -7,6 +7,7 @@ import { pruneCommand } from "./commands/prune.js";
 import { restoreCommand } from "./commands/restore.js";
 import { restorePlanCommand } from "./commands/restore-plan.js";
 import { saveCommand } from "./commands/save.js";
+import { scheduleCommand } from "./commands/schedule.js";
 import { statusCommand } from "./commands/status.js";
 
 export const etcdsnap: PluginSpec = {
@@ -23,5 +24,6 @@ export const etcdsnap: PluginSpec = {
     restoreCommand,
     inspectCommand,
     diffCommand,
+    scheduleCommand,
   ],
 };

@@ -6,6 +6,7 @@ const entry = (name: string, day: number): CatalogEntry => ({
   name,
   time: new Date(Date.UTC(2024, 0, day)),
   size: 4128,
+  encrypted: false,
   state: "unknown",
 });
 

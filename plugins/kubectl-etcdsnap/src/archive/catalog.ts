@@ -1,5 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { encryptionOf, fileSha256, WrongIdentityError, withPlaintext } from "./age.js";
 import { readMetadata, type SnapshotMetadata } from "./metadata.js";
 import { checkSnapshotFile } from "./verify.js";
 
@@ -10,9 +11,13 @@ export interface CatalogEntry {
   /** When it was taken: the metadata's time, else the file's modification time. */
   time: Date;
   size: number;
+  /** Encrypted with age (from the file's header). */
+  encrypted: boolean;
   /** "saved" (verified by save, from the metadata), "verified" or "failed" (checked now), "unknown". */
   state: "saved" | "verified" | "failed" | "unknown";
   problem?: string;
+  /** What --verify could check of an encrypted file without an identity. */
+  note?: string;
 }
 
 /** Snapshots in a directory, newest first: *.db files and any file with save's metadata beside it. */
@@ -32,21 +37,50 @@ export async function readCatalog(dir: string): Promise<CatalogEntry[]> {
       ...(metadata && { metadata }),
       time: metadata ? new Date(metadata.time) : st.mtime,
       size: st.size,
-      state: metadata?.verified && metadata.size === st.size ? "saved" : "unknown",
+      encrypted: (await encryptionOf(file)) !== undefined,
+      state:
+        metadata?.verified && (metadata.encryption?.size ?? metadata.size) === st.size ? "saved" : "unknown",
     });
   }
   return entries.sort((a, b) => b.time.getTime() - a.time.getTime() || b.name.localeCompare(a.name));
 }
 
-/** Re-checks a snapshot now (trailer required: these are snapshot streams). */
-export async function verifyEntry(e: CatalogEntry): Promise<CatalogEntry> {
+/**
+ * Re-checks a snapshot now (trailer required: these are snapshot streams). An encrypted one is
+ * decrypted with `identityFile`; without it, the file is checked against the size and sha256
+ * save recorded for the ciphertext, which proves it unchanged since save verified what is inside.
+ */
+export async function verifyEntry(e: CatalogEntry, identityFile?: string): Promise<CatalogEntry> {
   try {
-    const checked = await checkSnapshotFile(e.path, e.metadata, { requireTrailer: true });
+    if (e.encrypted && identityFile === undefined) return await verifyCiphertext(e);
+    const checked = await withPlaintext(e.path, identityFile, (plain) =>
+      checkSnapshotFile(plain, e.metadata, { requireTrailer: true }),
+    );
     if (checked.problem === undefined) return { ...e, state: "verified" };
     return { ...e, state: "failed", problem: checked.problem };
   } catch (err) {
-    return { ...e, state: "failed", problem: err instanceof Error ? err.message : String(err) };
+    const problem = err instanceof Error ? err.message : String(err);
+    // A wrong identity says nothing about the file.
+    if (err instanceof WrongIdentityError) return { ...e, state: "unknown", problem };
+    return { ...e, state: "failed", problem };
   }
+}
+
+async function verifyCiphertext(e: CatalogEntry): Promise<CatalogEntry> {
+  const sealed = e.metadata?.encryption;
+  if (sealed === undefined)
+    return {
+      ...e,
+      state: "unknown",
+      problem: "encrypted, with no metadata to check it against; pass --decrypt-with",
+    };
+  if (e.size !== sealed.size || (await fileSha256(e.path)) !== sealed.sha256)
+    return {
+      ...e,
+      state: "failed",
+      problem: `the encrypted file does not match ${path.basename(e.path)}.json (size or sha256): it was changed or cut`,
+    };
+  return { ...e, state: "verified", note: "ciphertext as saved; --decrypt-with checks the snapshot inside" };
 }
 
 /**

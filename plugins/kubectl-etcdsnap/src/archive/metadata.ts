@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { Encryption } from "./age.js";
 
 /** The FILE.json written beside every snapshot `save` takes (a stable contract, like -o json). */
 export interface SnapshotMetadata {
@@ -25,6 +26,11 @@ export interface SnapshotMetadata {
   kubernetesVersion: string | null;
   /** True: save writes metadata only for snapshots that passed every check. */
   verified: boolean;
+  /**
+   * Present when the file is encrypted (save --encrypt-to). size, sha256 and the integrity
+   * fields above describe the snapshot inside; encryption.size and .sha256 the file on disk.
+   */
+  encryption?: Encryption;
 }
 
 export function metadataPath(snapshot: string): string {

@@ -28,6 +28,11 @@ export interface SaveOptions {
   /** Turns a stream error into the one line to print. */
   streamError(err: unknown): Error;
   progress?(received: number, total: number | undefined): void;
+  /**
+   * Encryption at rest: called with the verified plaintext, returns the file that takes the
+   * final name instead (a `.part` of its own), and removes the plaintext.
+   */
+  seal?(verifiedPlain: string, finalPath: string): Promise<string>;
 }
 
 export interface Saved {
@@ -81,11 +86,13 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
         "take the snapshot again, from another member with --endpoint if it repeats",
       );
     const finalPath = o.finalPath(status);
+    const written = o.seal ? await o.seal(o.partPath, finalPath) : o.partPath;
+    if (written !== o.partPath) made.push(written);
     const metadata = o.metadata(status, finalPath);
     const metaPart = `${metadataPath(finalPath)}.part`;
     made.push(metaPart);
     await writeSynced(metaPart, `${JSON.stringify(metadata, null, 2)}\n`);
-    await rename(o.partPath, finalPath).catch(fsError(finalPath, "renaming to"));
+    await rename(written, finalPath).catch(fsError(finalPath, "renaming to"));
     made.push(finalPath);
     await rename(metaPart, metadataPath(finalPath)).catch(fsError(metadataPath(finalPath), "renaming to"));
     await syncDir(path.dirname(finalPath));

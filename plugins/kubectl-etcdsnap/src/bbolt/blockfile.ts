@@ -5,6 +5,11 @@ export interface Block {
   dv: DataView;
   /** File offset of buf[0]. */
   start: number;
+  /** Views a scan holds now (see pin/unpin). */
+  pins: number;
+  /** Handed out without a pin: its buffer is never reused. */
+  kept: boolean;
+  evicted: boolean;
 }
 
 export interface BlockFileOptions {
@@ -12,18 +17,28 @@ export interface BlockFileOptions {
   blockSize?: number;
   /** Most bytes of blocks kept (default 32 MiB); memory stays at this however large the file is. */
   cacheBytes?: number;
+  /** Blocks in SharedArrayBuffers, so a worker thread can read them too (see trailer.ts). */
+  shared?: boolean;
 }
+
+/** Evicted buffers kept for the next reads: a fresh 4 MiB buffer per read costs page faults and GC. */
+const FREE_BUFFERS = 4;
 
 /**
  * Positioned reads of a file in large aligned blocks behind a bounded LRU cache, with one block of
- * read-ahead when access looks sequential. Block buffers are never reused, so views into them stay
- * valid for as long as the caller holds them.
+ * read-ahead when access looks sequential. A block handed out by block()/cached() keeps its buffer
+ * for as long as anyone holds a view. A scan that pins blocks instead (pin/unpin) lets an evicted
+ * block's buffer be read into again once its last pin is gone.
  */
 export class BlockFile {
   readonly blockSize: number;
   private readonly maxBlocks: number;
   private readonly cache = new Map<number, Block>();
   private readonly inflight = new Map<number, Promise<Block>>();
+  private readonly free: Buffer[] = [];
+  private readonly shared: boolean;
+  /** Called after each block read, with the block's index (blocks are blockSize apart). */
+  onLoad: ((idx: number, b: Block) => void) | undefined;
   private lastLoaded = -2;
 
   constructor(
@@ -33,10 +48,31 @@ export class BlockFile {
   ) {
     this.blockSize = options.blockSize ?? 4 << 20;
     this.maxBlocks = Math.max(2, Math.floor((options.cacheBytes ?? 32 << 20) / this.blockSize));
+    this.shared = options.shared === true;
+  }
+
+  /** The cached block with index `idx`, or undefined; does not refresh its recency. */
+  peek(idx: number): Block | undefined {
+    return this.cache.get(idx);
   }
 
   get cachedBlocks(): number {
     return this.cache.size;
+  }
+
+  /** Marks a block as in use by a scan until unpin; a pinned block's buffer is not reused. */
+  pin(b: Block): void {
+    b.pins++;
+  }
+
+  unpin(b: Block): void {
+    b.pins--;
+    if (b.pins === 0 && b.evicted) this.recycle(b);
+  }
+
+  /** Marks a block whose views are handed out without a pin: its buffer is never reused. */
+  keep(b: Block): void {
+    b.kept = true;
   }
 
   /** The cached block holding `offset`, or undefined (no I/O). */
@@ -62,8 +98,8 @@ export class BlockFile {
   }
 
   /** Reads exactly [offset, offset+length) into a fresh buffer, bypassing the cache. */
-  async readExact(offset: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafeSlow(length);
+  async readExact(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    const buf = into !== undefined && into.length === length ? into : Buffer.allocUnsafeSlow(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.fh.read(buf, done, length - done, offset + done);
@@ -71,6 +107,10 @@ export class BlockFile {
       done += bytesRead;
     }
     return done === length ? buf : buf.subarray(0, done);
+  }
+
+  private recycle(b: Block): void {
+    if (!b.kept && b.buf.length === this.blockSize && this.free.length < FREE_BUFFERS) this.free.push(b.buf);
   }
 
   private prefetch(idx: number): void {
@@ -83,14 +123,27 @@ export class BlockFile {
     if (p === undefined) {
       const start = idx * this.blockSize;
       const length = Math.max(0, Math.min(this.blockSize, this.size - start));
-      p = this.readExact(start, length).then((buf) => {
-        const b: Block = { buf, dv: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), start };
+      let into = length === this.blockSize ? this.free.pop() : undefined;
+      if (into === undefined && this.shared) into = Buffer.from(new SharedArrayBuffer(length));
+      p = this.readExact(start, length, into).then((buf) => {
+        const b: Block = {
+          buf,
+          dv: new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
+          start,
+          pins: 0,
+          kept: false,
+          evicted: false,
+        };
         this.inflight.delete(idx);
         this.cache.set(idx, b);
         while (this.cache.size > this.maxBlocks) {
           const oldest = this.cache.keys().next().value as number;
+          const old = this.cache.get(oldest) as Block;
           this.cache.delete(oldest);
+          old.evicted = true;
+          if (old.pins === 0) this.recycle(old);
         }
+        this.onLoad?.(idx, b);
         return b;
       });
       p.catch(() => this.inflight.delete(idx));

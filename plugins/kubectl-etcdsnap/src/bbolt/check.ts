@@ -72,8 +72,12 @@ const MAX_BUCKET_DEPTH = 64;
 const noVisit: ScanVisitor = () => {};
 
 /** Walks every bucket once, checking the same invariants as bbolt's Tx.Check, and visits entries. */
-export async function scan(reader: BoltReader, visit: ScanVisitor = noVisit): Promise<BoltCheckResult> {
-  const s = new Scanner(reader, visit);
+export async function scan(
+  reader: BoltReader,
+  visit: ScanVisitor = noVisit,
+  leafDone?: () => void,
+): Promise<BoltCheckResult> {
+  const s = new Scanner(reader, visit, leafDone);
   await s.run();
   return {
     ok: s.count === 0,
@@ -97,6 +101,7 @@ class Scanner {
   constructor(
     private readonly r: BoltReader,
     private readonly visit: ScanVisitor,
+    private readonly leafDone: (() => void) | undefined,
   ) {
     this.hwm = r.meta.pgid;
     this.reachable = new Uint8Array(this.hwm);
@@ -123,8 +128,9 @@ class Scanner {
     }
   }
 
+  /** A page pinned in the reader's cache: the caller unpins it once it holds no view into it. */
   private async load(id: number): Promise<PageView | undefined> {
-    let p = this.r.page(id);
+    let p = this.r.pinnedPage(id);
     if (p instanceof Promise) p = await p;
     if (typeof p === "string") {
       this.problem(id >= this.hwm ? "PAGE_OUT_OF_BOUNDS" : "PAGE_UNREADABLE", id, p);
@@ -132,6 +138,7 @@ class Scanner {
     }
     const hid = headerId(p);
     if (hid !== id) {
+      this.r.unpin(p);
       this.problem("PAGE_ID_MISMATCH", id, `page ${id}: header says page ${hid}`);
       return undefined;
     }
@@ -141,6 +148,14 @@ class Scanner {
   private async readFreelist(id: number): Promise<void> {
     const p = await this.load(id);
     if (p === undefined) return;
+    try {
+      this.freelist(p, id);
+    } finally {
+      this.r.unpin(p);
+    }
+  }
+
+  private freelist(p: PageView, id: number): void {
     for (let i = 0; i <= p.overflow; i++) this.reachable[id + i] = 1;
     if (p.flags !== PageFlag.freelist) {
       this.problem("FREELIST_INVALID", id, `page ${id}: freelist page has type ${pageTypeName(p.flags)}`);
@@ -149,12 +164,16 @@ class Scanner {
     let start = p.base + 16;
     let n = p.count;
     if (n === 0xffff) {
-      if (start + 8 > p.end) return this.problem("FREELIST_INVALID", id, `page ${id}: truncated freelist`);
+      if (start + 8 > p.end) {
+        this.problem("FREELIST_INVALID", id, `page ${id}: truncated freelist`);
+        return;
+      }
       n = u64(p.dv, start);
       start += 8;
     }
     if (start + n * 8 > p.end) {
-      return this.problem("FREELIST_INVALID", id, `page ${id}: ${n} free page ids overrun the page`);
+      this.problem("FREELIST_INVALID", id, `page ${id}: ${n} free page ids overrun the page`);
+      return;
     }
     for (let i = 0; i < n; i++) {
       const f = u64(p.dv, start + i * 8);
@@ -189,6 +208,21 @@ class Scanner {
     if (level > MAX_TREE_DEPTH) return this.problem("TOO_DEEP", id, `page ${id}: tree too deep`);
     const p = await this.load(id);
     if (p === undefined) return;
+    try {
+      await this.treePage(p, id, depth, level, min, max);
+    } finally {
+      this.r.unpin(p);
+    }
+  }
+
+  private async treePage(
+    p: PageView,
+    id: number,
+    depth: number,
+    level: number,
+    min: Key | null,
+    max: Key | null,
+  ): Promise<void> {
     let again = false;
     for (let i = 0; i <= p.overflow; i++) {
       if (this.reachable[id + i] === 1) {
@@ -204,7 +238,11 @@ class Scanner {
     }
     const bad = validateElements(p);
     if (bad !== null) return this.problem("ELEMENT_OUT_OF_BOUNDS", id, `page ${id}: ${bad}`);
-    if (p.flags === PageFlag.leaf) return this.leaf(p, depth, min, max);
+    if (p.flags === PageFlag.leaf) {
+      await this.leaf(p, depth, min, max);
+      this.leafDone?.();
+      return;
+    }
     for (let i = 0; i < p.count; i++) {
       const k: Key = { buf: p.buf, off: branchKeyOff(p, i), len: branchKeyLen(p, i) };
       this.order(

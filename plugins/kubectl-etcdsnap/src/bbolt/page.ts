@@ -1,3 +1,4 @@
+import type { Block } from "./blockfile.js";
 import {
   BoltError,
   BRANCH_ELEMENT_SIZE,
@@ -18,6 +19,8 @@ export interface PageView {
   dv: DataView;
   base: number;
   end: number;
+  /** The cached block the page lies in, when a scan pinned it (BoltReader.pinnedPage). */
+  block?: Block;
 }
 
 /** Where a bucket's tree starts: a root page id, or an inline page inside its parent's leaf. */

@@ -5,13 +5,27 @@ import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { renderTable } from "@kubemend/lib/output/table";
+import { withPlaintext } from "../archive/age.js";
 import { diffKeyspaces, type KeyspaceDiff } from "../contents/diff.js";
 import { RevisionPairs } from "../contents/pairs.js";
 import { resourceLabel } from "../contents/resource.js";
 import { recordRevisions } from "../contents/walk.js";
 import { liveKeys } from "../etcd/keys.js";
+import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
 import { readingSnapshot } from "./snapshot-file.js";
+
+/** Reads one snapshot (decrypting it first when it is age-encrypted) into the pairs. */
+function record(
+  file: string,
+  args: Record<string, unknown>,
+  pairs: RevisionPairs,
+  side: "a" | "b",
+): Promise<number> {
+  return withPlaintext(file, decryptWith(args), (plain) =>
+    readingSnapshot(file, () => recordRevisions(plain, pairs, side)),
+  );
+}
 
 export interface SnapshotDiff extends KeyspaceDiff {
   a: { file: string; revision: number };
@@ -27,7 +41,7 @@ export async function diffLive(
   prefix = "/registry/",
 ): Promise<SnapshotDiff> {
   const pairs = new RevisionPairs();
-  const revision = await readingSnapshot(file, () => recordRevisions(file, pairs, "a"));
+  const revision = await record(file, args, pairs, "a");
   const live = await liveKeys(ctx, args, (key, rev) => pairs.set("b", key, rev));
   return {
     a: { file, revision },
@@ -62,8 +76,8 @@ class Diff implements Command {
       const fileB = String(this.args.b);
       // One file after the other, into one index of key → (revision in A, revision in B).
       const pairs = new RevisionPairs();
-      const revA = await readingSnapshot(fileA, () => recordRevisions(fileA, pairs, "a"));
-      const revB = await readingSnapshot(fileB, () => recordRevisions(fileB, pairs, "b"));
+      const revA = await record(fileA, this.args, pairs, "a");
+      const revB = await record(fileB, this.args, pairs, "b");
       d = {
         a: { file: fileA, revision: revA },
         b: { file: fileB, revision: revB },
@@ -124,7 +138,7 @@ export const diffCommand: CommandSpec = {
     "Keys added, removed and changed from snapshot A to snapshot B or to the live etcd, and what restoring A would undo",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>
-    withEtcdFlags(y)
+    withDecryptWith(withEtcdFlags(y))
       .positional("a", { type: "string", describe: "The snapshot a restore would bring back" })
       .positional("b", { type: "string", describe: "The snapshot to compare with (or --live)" })
       .option("live", {

@@ -86,9 +86,9 @@ describe("status, list, prune and restore-plan on files", () => {
     const listed = await runEtcdsnap(["list", "--dir", dir, "--verify"], {}, now);
     expect(listed.code).toBe(1);
     const rows = listed.stdout.trim().split("\n");
-    expect(rows[0]).toMatch(/^NAME\s+AGE\s+REVISION\s+SIZE\s+VERIFIED$/);
-    expect(rows[1]).toMatch(/^c-new-bad\.db\s+24h\s+-\s+\S+ KiB\s+FAILED: sha256 /);
-    expect(rows[3]).toMatch(/^a-old-good\.db\s+3d\s+-\s+\S+ KiB\s+yes$/);
+    expect(rows[0]).toMatch(/^NAME\s+AGE\s+REVISION\s+SIZE\s+ENCRYPTED\s+VERIFIED$/);
+    expect(rows[1]).toMatch(/^c-new-bad\.db\s+24h\s+-\s+\S+ KiB\s+no\s+FAILED: sha256 /);
+    expect(rows[3]).toMatch(/^a-old-good\.db\s+3d\s+-\s+\S+ KiB\s+no\s+yes$/);
     const dry = await runEtcdsnap(["prune", "--keep", "1", "--dir", dir, "--dry-run"]);
     expect(dry.stdout).toBe(
       "would remove b-mid-bad.db\nkept 2 snapshot(s); newest verified: a-old-good.db\n",

@@ -4,9 +4,11 @@ import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { renderTable } from "@kubemend/lib/output/table";
+import { withPlaintext } from "../archive/age.js";
 import { type Inspection, inspectSnapshot } from "../contents/inspect.js";
 import { resourceLabel } from "../contents/resource.js";
 import { formatBytes } from "../report/units.js";
+import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { readingSnapshot } from "./snapshot-file.js";
 
 const DEFAULT_TOP = 10;
@@ -33,7 +35,10 @@ class Inspect implements Command {
 
   async run(): Promise<ExitCode> {
     const prefix = String(this.args.prefix);
-    const report = await readingSnapshot(this.file, () => inspectSnapshot(this.file, this.top, prefix));
+    const report = await withPlaintext(this.file, decryptWith(this.args), async (plain) => ({
+      ...(await readingSnapshot(this.file, () => inspectSnapshot(plain, this.top, prefix))),
+      file: this.file,
+    }));
     const { output } = this.ctx;
     this.ctx.io.out.write(
       output === "json" || output === "yaml" ? renderStructured(report, output) : this.render(report),
@@ -125,7 +130,7 @@ export const inspectCommand: CommandSpec = {
     "What a snapshot holds: keys and bytes per resource, busiest namespaces, Events, Secret encryption, members, compaction, largest keys (values are never printed)",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>
-    y
+    withDecryptWith(y)
       .positional("file", { type: "string", describe: "The snapshot file" })
       .option("top", {
         type: "number",

@@ -7,6 +7,7 @@ import { renderStructured } from "@kubemend/lib/output/format";
 import { type Column, renderTable } from "@kubemend/lib/output/table";
 import { type CatalogEntry, readCatalog, verifyEntry } from "../archive/catalog.js";
 import { formatBytes } from "../report/units.js";
+import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { snapshotDir } from "./dir.js";
 
 class List implements Command {
@@ -27,7 +28,8 @@ class List implements Command {
 
   async run(): Promise<ExitCode> {
     let entries = await readCatalog(this.dir);
-    if (this.args.verify === true) entries = await Promise.all(entries.map(verifyEntry));
+    const identity = decryptWith(this.args);
+    if (this.args.verify === true) entries = await Promise.all(entries.map((e) => verifyEntry(e, identity)));
     this.ctx.io.out.write(this.render(entries));
     return entries.some((e) => e.state === "failed") ? ExitCode.FINDINGS : ExitCode.OK;
   }
@@ -45,6 +47,8 @@ class List implements Command {
             size: e.size,
             state: e.state,
             ...(e.problem !== undefined && { problem: e.problem }),
+            ...(e.note !== undefined && { note: e.note }),
+            encrypted: e.encrypted,
             revision: e.metadata?.revision ?? null,
             ...(e.metadata && { metadata: e.metadata }),
           })),
@@ -62,6 +66,7 @@ class List implements Command {
       { header: "AGE", value: (e) => formatDuration(now.getTime() - e.time.getTime()) },
       { header: "REVISION", value: (e) => String(e.metadata?.revision ?? "-") },
       { header: "SIZE", value: (e) => formatBytes(e.size) },
+      { header: "ENCRYPTED", value: (e) => (e.encrypted ? "age" : "no") },
       { header: "VERIFIED", value: (e) => stateCell(e, c) },
       { header: "MEMBER", value: (e) => e.metadata?.memberName ?? e.metadata?.memberId ?? "-", wide: true },
       { header: "KUBERNETES", value: (e) => e.metadata?.kubernetesVersion ?? "-", wide: true },
@@ -74,13 +79,13 @@ class List implements Command {
 function stateCell(e: CatalogEntry, c: ReturnType<typeof palette>): string {
   switch (e.state) {
     case "verified":
-      return c.green("yes");
+      return e.note === undefined ? c.green("yes") : c.green(`yes (${e.note})`);
     case "saved":
       return "at save (--verify rechecks)";
     case "failed":
       return c.red(`FAILED: ${e.problem ?? ""}`);
     default:
-      return c.yellow("unknown (--verify checks)");
+      return c.yellow(e.problem === undefined ? "unknown (--verify checks)" : `unknown: ${e.problem}`);
   }
 }
 
@@ -88,11 +93,13 @@ export const listCommand: CommandSpec = {
   command: "list",
   describe: "Snapshots in a directory with age, revision, size and verified state",
   builder: (y) =>
-    y.option("dir", { type: "string", describe: "Directory to look in (default: .)" }).option("verify", {
-      type: "boolean",
-      default: false,
-      describe: "Re-check every snapshot's integrity now",
-    }),
+    withDecryptWith(y)
+      .option("dir", { type: "string", describe: "Directory to look in (default: .)" })
+      .option("verify", {
+        type: "boolean",
+        default: false,
+        describe: "Re-check every snapshot's integrity now",
+      }),
   examples: [["kubectl etcdsnap list --dir /var/backups/etcd --verify", "List and re-check snapshots"]],
   create: (args, ctx) => new List(args, ctx),
 };

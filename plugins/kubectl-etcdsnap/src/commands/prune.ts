@@ -6,7 +6,71 @@ import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { type CatalogEntry, planPrune, readCatalog, verifyEntry } from "../archive/catalog.js";
 import { metadataPath } from "../archive/metadata.js";
+import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { snapshotDir } from "./dir.js";
+
+export interface Pruned {
+  dryRun: boolean;
+  kept: CatalogEntry[];
+  removed: CatalogEntry[];
+  /** The newest snapshot known to be sound, which prune keeps whatever --keep says. */
+  lastGood?: CatalogEntry;
+}
+
+export function parseKeep(value: unknown): number {
+  const keep = Number(value);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UsageError(`--keep must be a whole number of at least 1, not "${String(value)}"`);
+  return keep;
+}
+
+/**
+ * Keeps the newest `keep` snapshots in `dir` and removes the rest, never the newest one that
+ * verifies. `knownGood` is a snapshot verified a moment ago (save --keep), so it is not read again.
+ */
+export async function pruneDir(
+  dir: string,
+  keep: number,
+  o: { dryRun?: boolean; identityFile?: string; knownGood?: string } = {},
+): Promise<Pruned> {
+  const entries = await readCatalog(dir);
+  const verified = await verifyWhatMatters(entries, o);
+  const { kept, removed } = planPrune(entries, keep, (e) => verified.has(e.path));
+  const dryRun = o.dryRun === true;
+  if (!dryRun)
+    for (const e of removed) {
+      await rm(metadataPath(e.path), { force: true });
+      await rm(e.path, { force: true });
+    }
+  const lastGood = kept.find((e) => verified.has(e.path));
+  return { dryRun, kept, removed, ...(lastGood && { lastGood }) };
+}
+
+/** The newest snapshot that verifies now (checked newest first). */
+async function verifyWhatMatters(
+  entries: CatalogEntry[],
+  o: { identityFile?: string; knownGood?: string },
+): Promise<Set<string>> {
+  for (const e of entries) {
+    if (e.path === o.knownGood || (await verifyEntry(e, o.identityFile)).state === "verified")
+      return new Set([e.path]);
+  }
+  return new Set();
+}
+
+export function renderPruned(p: Pruned, ctx: CommandContext): string {
+  const { output } = ctx;
+  if (output === "json" || output === "yaml") {
+    const paths = (list: CatalogEntry[]) => list.map((e) => e.path);
+    return renderStructured({ dryRun: p.dryRun, kept: paths(p.kept), removed: paths(p.removed) }, output);
+  }
+  const verb = p.dryRun ? "would remove" : "removed";
+  const lines = p.removed.map((e) => `${verb} ${e.name}\n`);
+  lines.push(
+    `kept ${p.kept.length} snapshot(s); ${p.lastGood ? `newest verified: ${p.lastGood.name}` : "none of them verifies"}\n`,
+  );
+  return lines.join("");
+}
 
 class Prune implements Command {
   private dir = ".";
@@ -22,48 +86,17 @@ class Prune implements Command {
   }
 
   validate(): void {
-    const keep = Number(this.args.keep);
-    if (!Number.isInteger(keep) || keep < 1)
-      throw new UsageError(`--keep must be a whole number of at least 1, not "${String(this.args.keep)}"`);
-    this.keep = keep;
+    this.keep = parseKeep(this.args.keep);
     snapshotDir(this.dir);
   }
 
   async run(): Promise<ExitCode> {
-    const entries = await readCatalog(this.dir);
-    const verified = await this.verifyWhatMatters(entries);
-    const { kept, removed } = planPrune(entries, this.keep, (e) => verified.has(e.path));
-    const dryRun = this.args["dry-run"] === true;
-    if (!dryRun)
-      for (const e of removed) {
-        await rm(metadataPath(e.path), { force: true });
-        await rm(e.path, { force: true });
-      }
-    const { output, io } = this.ctx;
-    if (output === "json" || output === "yaml") {
-      const paths = (list: CatalogEntry[]) => list.map((e) => e.path);
-      io.out.write(renderStructured({ dryRun, kept: paths(kept), removed: paths(removed) }, output));
-    } else {
-      const verb = dryRun ? "would remove" : "removed";
-      for (const e of removed) io.out.write(`${verb} ${e.name}\n`);
-      const lastGood = kept.find((e) => verified.has(e.path));
-      io.out.write(
-        `kept ${kept.length} snapshot(s); ${lastGood ? `newest verified: ${lastGood.name}` : "none of them verifies"}\n`,
-      );
-    }
+    const pruned = await pruneDir(this.dir, this.keep, {
+      dryRun: this.args["dry-run"] === true,
+      identityFile: decryptWith(this.args),
+    });
+    this.ctx.io.out.write(renderPruned(pruned, this.ctx));
     return ExitCode.OK;
-  }
-
-  /** The newest snapshot that verifies now (checked newest first); prune keeps it whatever --keep says. */
-  private async verifyWhatMatters(entries: CatalogEntry[]): Promise<Set<string>> {
-    const good = new Set<string>();
-    for (const e of entries) {
-      if ((await verifyEntry(e)).state === "verified") {
-        good.add(e.path);
-        break;
-      }
-    }
-    return good;
   }
 }
 
@@ -72,7 +105,7 @@ export const pruneCommand: CommandSpec = {
   describe: "Delete all but the newest N snapshots, never the only one that verifies",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>
-    y
+    withDecryptWith(y)
       .option("keep", {
         type: "number",
         demandOption: true,

@@ -3,12 +3,14 @@ import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { renderTable } from "@kubemend/lib/output/table";
+import { withPlaintext } from "../archive/age.js";
 import { readMetadata } from "../archive/metadata.js";
 import { checkSnapshotFile } from "../archive/verify.js";
 import type { ResourceDiff } from "../contents/diff.js";
 import { resourceLabel } from "../contents/resource.js";
 import { liveRevision } from "../etcd/live.js";
 import { DEFAULT_MARGIN, type RestorePlan, restorePlan } from "../restore/plan.js";
+import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { diffLive } from "./diff.js";
 import { withEtcdFlags } from "./etcd-flags.js";
 import { marginOf } from "./margin.js";
@@ -36,8 +38,14 @@ class RestorePlanCommand implements Command {
 
   async run(): Promise<ExitCode> {
     const file = String(this.args.file);
+    return withPlaintext(file, decryptWith(this.args), (plain, encrypted) =>
+      this.plan(file, plain, encrypted),
+    );
+  }
+
+  private async plan(file: string, plain: string, encrypted: boolean): Promise<ExitCode> {
     const metadata = await readMetadata(file);
-    const checked = await checkSnapshotFile(file, metadata);
+    const checked = await checkSnapshotFile(plain, metadata);
     const live = await liveRevision(this.ctx, this.args, "always");
     const plan = restorePlan({
       file,
@@ -52,6 +60,10 @@ class RestorePlanCommand implements Command {
       margin: this.margin,
     });
     if (checked.problem !== undefined) plan.warnings.unshift(`DO NOT RESTORE THIS FILE: ${checked.problem}`);
+    if (encrypted)
+      plan.warnings.push(
+        `${file} is encrypted with age: etcdutl cannot read it. Decrypt it first (age -d -i IDENTITY -o ${file}.plain ${file}) and give etcdutl the plaintext, or let \`kubectl etcdsnap restore --decrypt-with IDENTITY\` do it.`,
+      );
     if (live.error !== undefined) plan.warnings.push(`The live revision is unknown: ${live.error}`);
     if (live.membersError !== undefined || live.members.length === 0)
       plan.warnings.push(
@@ -60,7 +72,7 @@ class RestorePlanCommand implements Command {
     let changes: PlanChanges | undefined;
     if (live.revision !== undefined && checked.problem === undefined) {
       try {
-        const d = await diffLive(file, this.ctx, this.args);
+        const d = await diffLive(plain, this.ctx, this.args);
         changes = { headline: d.headline, liveRevision: d.b.revision, summary: d.summary };
       } catch (err) {
         plan.warnings.push(
@@ -107,7 +119,7 @@ export const restorePlanCommand: CommandSpec = {
   describe: "The ordered restore steps for every member, with the revision bump, and what the restore undoes",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>
-    withEtcdFlags(y)
+    withDecryptWith(withEtcdFlags(y))
       .positional("file", { type: "string", describe: "The snapshot to restore" })
       .option("margin", {
         type: "number",

@@ -6,10 +6,12 @@ import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app
 import { BadInputError, IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { renderStructured } from "@kubemend/lib/output/format";
+import { DamagedCiphertextError, withPlaintext } from "../archive/age.js";
 import { readMetadata } from "../archive/metadata.js";
 import { checkSnapshotFile } from "../archive/verify.js";
 import { liveRevision } from "../etcd/live.js";
 import { bumpFor } from "../restore/plan.js";
+import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
 import { marginOf } from "./margin.js";
 
@@ -60,7 +62,17 @@ class Restore implements Command {
   }
 
   async run(): Promise<ExitCode> {
-    const checked = await checkSnapshotFile(this.file, await readMetadata(this.file), {
+    try {
+      return await withPlaintext(this.file, decryptWith(this.args), (plain) => this.restore(plain));
+    } catch (err) {
+      if (!(err instanceof DamagedCiphertextError)) throw err;
+      throw new BadInputError(`refusing to restore: ${err.message}`, err.hint);
+    }
+  }
+
+  /** Restores from `plain`: the file itself, or its decrypted copy (removed afterwards). */
+  private async restore(plain: string): Promise<ExitCode> {
+    const checked = await checkSnapshotFile(plain, await readMetadata(this.file), {
       requireTrailer: this.args["skip-hash-check"] !== true,
     });
     if (checked.problem !== undefined)
@@ -70,7 +82,7 @@ class Restore implements Command {
       );
     const revision = checked.status.revision;
     const { bump, reason } = await this.bump(revision);
-    const argv = ["snapshot", "restore", this.file, "--data-dir", this.dataDir];
+    const argv = ["snapshot", "restore", plain, "--data-dir", this.dataDir];
     for (const flag of PASSED_THROUGH)
       if (typeof this.args[flag] === "string") argv.push(`--${flag}`, this.args[flag] as string);
     argv.push("--bump-revision", String(bump), "--mark-compacted");
@@ -140,7 +152,7 @@ export const restoreCommand: CommandSpec = {
   describe: "Verify a snapshot and restore it into a new data dir with the revision bumped (runs etcdutl)",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>
-    withEtcdFlags(y)
+    withDecryptWith(withEtcdFlags(y))
       .positional("file", { type: "string", describe: "The snapshot to restore" })
       .option("data-dir", {
         type: "string",

@@ -1,4 +1,6 @@
 import { existsSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { BadInputError, IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
@@ -6,6 +8,7 @@ import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { connect } from "@kubemend/lib/kube/connect";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { startProgress } from "@kubemend/lib/output/progress";
+import { checkRecipients, type Encryption, encryptFile } from "../archive/age.js";
 import { compactTime, defaultName, type SnapshotMetadata } from "../archive/metadata.js";
 import { type Saved, saveSnapshot } from "../archive/save.js";
 import { EtcdEndpoint } from "../etcd/client.js";
@@ -14,12 +17,16 @@ import { type Discovered, discoverEtcd, endpointsOf } from "../etcd/collect.js";
 import { type MemberStatus, pickMember, statusAll } from "../etcd/members.js";
 import type { StatusResponse } from "../etcd/proto.js";
 import { formatBytes, progressBar } from "../report/units.js";
+import { encryptTo } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
+import { type Pruned, parseKeep, pruneDir, renderPruned } from "./prune.js";
 
 class Save implements Command {
   private etcd!: Discovered;
   private file?: string;
   private dir = ".";
+  private recipients: string[] = [];
+  private keep?: number;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -27,6 +34,9 @@ class Save implements Command {
   ) {}
 
   async complete(): Promise<void> {
+    this.recipients = encryptTo(this.args);
+    // Here rather than in validate: the check loads the age library, and it must fail before etcd is asked.
+    await checkRecipients(this.recipients);
     this.etcd = await discoverEtcd(this.ctx, this.args);
     this.etcd.kube ??= await connect(this.ctx).catch(() => undefined);
   }
@@ -50,6 +60,7 @@ class Save implements Command {
     } else if (typeof dir === "string") this.dir = path.resolve(dir);
     if (!existsSync(this.dir) || !statSync(this.dir).isDirectory())
       throw new BadInputError(`${this.dir} is not a directory`, "create it first, or pass another --dir");
+    if (this.args.keep !== undefined) this.keep = parseKeep(this.args.keep);
   }
 
   async run(): Promise<ExitCode> {
@@ -61,7 +72,10 @@ class Save implements Command {
       const member = pickMember(await statusAll(endpoints), forced);
       const endpoint = endpoints.find((e) => e.url === member.endpoint) as EtcdEndpoint;
       const saved = await this.save(endpoint, member);
-      this.report(saved);
+      // Only after a verified save: a failing job never thins out the snapshots it failed to replace.
+      const pruned =
+        this.keep === undefined ? undefined : await pruneDir(this.dir, this.keep, { knownGood: saved.path });
+      this.report(saved, pruned);
       return ExitCode.OK;
     } finally {
       for (const e of endpoints) e.close();
@@ -80,12 +94,22 @@ class Save implements Command {
         .catch(() => undefined),
     ]);
     const cluster = clusterName ?? status.header.clusterId;
-    const partPath = this.file
-      ? `${this.file}.part`
-      : path.join(this.dir, `etcd-${cluster}-${compactTime(started)}.db.part`);
+    const partName = this.file
+      ? `${path.basename(this.file)}.part`
+      : `etcd-${cluster}-${compactTime(started)}.db.part`;
+    // Encrypted: the plaintext is streamed and verified in a private $TMPDIR directory, so the
+    // backup directory only ever holds ciphertext (FILE.part while it is written, then FILE).
+    const plainDir =
+      this.recipients.length > 0 ? await mkdtemp(path.join(tmpdir(), "kubemend-etcdsnap-save-")) : undefined;
+    const partPath = path.join(plainDir ?? this.dir, partName);
+    const sealing = new AbortController();
+    let encryption: Encryption | undefined;
     const progress = await startProgress(this.ctx.io.err, `snapshot from ${endpoint.url}`);
     let call: ReturnType<EtcdEndpoint["snapshot"]> | undefined;
-    const interrupt = () => call?.cancel();
+    const interrupt = () => {
+      call?.cancel();
+      sealing.abort();
+    };
     process.once("SIGINT", interrupt);
     process.once("SIGTERM", interrupt);
     try {
@@ -100,6 +124,16 @@ class Save implements Command {
         streamError: (err) => endpoint.error(err, "the snapshot stream failed"),
         progress: (done, total) =>
           progress.update(`snapshot from ${endpoint.url} ${progressBar(done, total)}`),
+        ...(plainDir !== undefined && {
+          seal: async (plain: string, finalPath: string) => {
+            progress.update(`encrypting to ${this.recipients.length} age recipient(s)`);
+            const sealed = `${finalPath}.part`;
+            await rm(sealed, { force: true });
+            encryption = await encryptFile(plain, sealed, this.recipients, sealing.signal);
+            await rm(plain, { force: true });
+            return sealed;
+          },
+        }),
         metadata: (s, finalPath): SnapshotMetadata => ({
           apiVersion: "kubemend.io/v1",
           kind: "EtcdSnapshot",
@@ -118,6 +152,7 @@ class Save implements Command {
           storageVersion: s.version || status.storageVersion,
           kubernetesVersion: k8sVersion,
           verified: true,
+          ...(encryption && { encryption }),
         }),
       });
     } catch (err) {
@@ -129,19 +164,24 @@ class Save implements Command {
       process.off("SIGINT", interrupt);
       process.off("SIGTERM", interrupt);
       progress.stop();
+      if (plainDir !== undefined) await rm(plainDir, { recursive: true, force: true });
     }
   }
 
-  private report(saved: Saved): void {
+  private report(saved: Saved, pruned: Pruned | undefined): void {
     const { output, io } = this.ctx;
     if (output === "json" || output === "yaml") {
-      io.out.write(renderStructured({ path: saved.path, ...saved.metadata }, output));
+      const prune = pruned && {
+        pruned: { kept: pruned.kept.map((e) => e.path), removed: pruned.removed.map((e) => e.path) },
+      };
+      io.out.write(renderStructured({ path: saved.path, ...saved.metadata, ...prune }, output));
       return;
     }
     const m = saved.metadata;
     io.out.write(
-      `Saved ${saved.path} (revision ${m.revision}, ${m.totalKey} keys, ${formatBytes(m.size)}, sha256 ${m.sha256.slice(0, 12)}…) from ${m.memberName ?? m.memberId} at ${m.endpoint}; verified; metadata in ${path.basename(saved.metadataPath)}\n`,
+      `Saved ${saved.path} (revision ${m.revision}, ${m.totalKey} keys, ${formatBytes(m.size)}, sha256 ${m.sha256.slice(0, 12)}…) from ${m.memberName ?? m.memberId} at ${m.endpoint}; verified${m.encryption ? `; encrypted with age to ${m.encryption.recipients.length} recipient(s)` : ""}; metadata in ${path.basename(saved.metadataPath)}\n`,
     );
+    if (pruned) io.out.write(renderPruned(pruned, this.ctx));
   }
 }
 
@@ -162,9 +202,23 @@ export const saveCommand: CommandSpec = {
       .option("endpoint", {
         type: "string",
         describe: "Snapshot this member (a client URL) instead of picking one",
+      })
+      .option("encrypt-to", {
+        type: "string",
+        array: true,
+        describe:
+          "Encrypt the snapshot with age to this recipient (age1…; repeatable). Verified before it is encrypted; the plaintext stays in $TMPDIR only while it is checked",
+      })
+      .option("keep", {
+        type: "number",
+        describe: "After a verified save, prune the directory to the newest N (never the last verified one)",
       }),
   examples: [
     ["kubectl etcdsnap save --dir /var/backups/etcd", "Snapshot etcd found from the control-plane pods"],
+    [
+      "kubectl etcdsnap save --dir /var/backups/etcd --keep 7 --encrypt-to age1…",
+      "Encrypted at rest, keeping a week of daily snapshots",
+    ],
     [
       "kubectl etcdsnap save s.db --endpoints https://10.0.0.1:2379 --cacert ca.crt --cert c.crt --key c.key",
       "Snapshot with etcdctl's flags",

@@ -2,9 +2,11 @@ import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
+import { DamagedCiphertextError, withPlaintext } from "../archive/age.js";
 import { readMetadata, type SnapshotMetadata } from "../archive/metadata.js";
 import { type CheckedSnapshot, checkSnapshotFile } from "../archive/verify.js";
 import { formatBytes } from "../report/units.js";
+import { decryptWith, withDecryptWith } from "./age-flags.js";
 
 class Status implements Command {
   private file!: string;
@@ -21,14 +23,41 @@ class Status implements Command {
   validate(): void {}
 
   async run(): Promise<ExitCode> {
-    const checked = await checkSnapshotFile(this.file, await readMetadata(this.file), {
-      requireTrailer: this.args["require-trailer"] === true,
-    });
+    const metadata = await readMetadata(this.file);
+    let checked: CheckedSnapshot & { encrypted: boolean };
+    try {
+      checked = await withPlaintext(this.file, decryptWith(this.args), async (plain, encrypted) => ({
+        ...(await checkSnapshotFile(plain, metadata, {
+          requireTrailer: this.args["require-trailer"] === true,
+        })),
+        encrypted,
+      }));
+    } catch (err) {
+      // Ciphertext that does not decrypt is an integrity failure of the file, like a bit flip.
+      if (!(err instanceof DamagedCiphertextError)) throw err;
+      this.ctx.io.out.write(this.renderDamaged(err.message));
+      return ExitCode.FINDINGS;
+    }
     this.ctx.io.out.write(this.render(checked));
     return checked.problem === undefined ? ExitCode.OK : ExitCode.FINDINGS;
   }
 
-  private render({ status: s, problem, metadata }: CheckedSnapshot): string {
+  private renderDamaged(problem: string): string {
+    const { output } = this.ctx;
+    if (output === "json" || output === "yaml")
+      return renderStructured(
+        { file: this.file, encrypted: true, integrity: { ok: false, problem } },
+        output,
+      );
+    return `File:       ${this.file}\nEncrypted:  age\nIntegrity:  ${palette(this.ctx.color).red(`FAILED: ${problem}`)}\n`;
+  }
+
+  private render({
+    status: s,
+    problem,
+    metadata,
+    encrypted,
+  }: CheckedSnapshot & { encrypted: boolean }): string {
     const { output } = this.ctx;
     if (output === "json" || output === "yaml")
       return renderStructured(
@@ -40,6 +69,7 @@ class Status implements Command {
           totalSize: s.totalSize,
           version: s.version,
           fileSize: s.fileSize,
+          encrypted,
           integrity: { ...s.integrity, ok: problem === undefined, ...(problem !== undefined && { problem }) },
           ...(metadata && { metadata }),
         },
@@ -48,6 +78,12 @@ class Status implements Command {
     const c = palette(this.ctx.color);
     const lines: [string, string][] = [
       ["File", this.file],
+      ...(encrypted
+        ? ([["Encrypted", `age (checked after decrypting with ${decryptWith(this.args)})`]] as [
+            string,
+            string,
+          ][])
+        : []),
       ["Hash", s.hash.toString(16).padStart(8, "0")],
       ["Revision", String(s.revision)],
       ["Total keys", String(s.totalKey)],
@@ -76,11 +112,13 @@ export const statusCommand: CommandSpec = {
   describe: "Hash, revision, keys, size and version as etcdutl computes them, plus integrity (read-only)",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>
-    y.positional("file", { type: "string", describe: "The snapshot file" }).option("require-trailer", {
-      type: "boolean",
-      default: false,
-      describe: "Fail a file without the sha256 trailer that snapshot streams end with",
-    }),
+    withDecryptWith(
+      y.positional("file", { type: "string", describe: "The snapshot file" }).option("require-trailer", {
+        type: "boolean",
+        default: false,
+        describe: "Fail a file without the sha256 trailer that snapshot streams end with",
+      }),
+    ),
   examples: [
     ["kubectl etcdsnap status snap.db -o json", "What etcdutl snapshot status says, and whether it is sound"],
   ],

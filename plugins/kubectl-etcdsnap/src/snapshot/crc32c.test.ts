@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { crc32c, crc32cUpdate } from "./crc32c.js";
+import { Crc32cRuns, crc32c, crc32cImplementation, crc32cUpdate, crc32cUpdateJs } from "./crc32c.js";
 
 describe("crc32c", () => {
   it("matches the Castagnoli check values", () => {
@@ -14,5 +15,32 @@ describe("crc32c", () => {
     for (const cut of [1, 7, 8, 9, 500, 999]) {
       expect(crc32cUpdate(crc32cUpdate(0, data, 0, cut), data, cut, data.length - cut)).toBe(whole);
     }
+  });
+
+  it("uses the native addon here, and the JavaScript fallback agrees with it at every alignment", () => {
+    expect(crc32cImplementation).toBe("native");
+    const data = randomBytes(4096 + 64);
+    for (let off = 0; off < 8; off++)
+      for (const len of [0, 1, 3, 15, 16, 17, 63, 64, 65, 1000, 4096]) {
+        expect(crc32cUpdateJs(0x1234, data, off, len)).toBe(crc32cUpdate(0x1234, data, off, len));
+      }
+    const pooled = Buffer.from("123456789");
+    expect(crc32cUpdateJs(0, pooled, 0, pooled.length)).toBe(0xe3069283);
+  });
+
+  it("joins contiguous runs and keeps separate ones apart, giving the CRC of the concatenation", () => {
+    const a = randomBytes(300);
+    const b = randomBytes(200);
+    const runs = new Crc32cRuns();
+    runs.add(a, 0, 10);
+    runs.add(a, 10, 90);
+    runs.add(b, 5, 50);
+    runs.flush();
+    runs.add(a, 100, 200);
+    runs.add(a, 0, 1);
+    const want = crc32c(
+      Buffer.concat([a.subarray(0, 100), b.subarray(5, 55), a.subarray(100, 300), a.subarray(0, 1)]),
+    );
+    expect(runs.value()).toBe(want);
   });
 });

@@ -41,4 +41,19 @@ describe.each(FLAVORS)("snapshotStatus against etcd %s", (flavor) => {
     expect(db.integrity.sha256).toBeUndefined();
     expect((await snapshotStatus(fixture.dataDb, { requireTrailer: true })).integrity.ok).toBe(false);
   }, 120_000);
+
+  it("gives the same status when blocks are small, their buffers reused and hashed on the worker", async (ctx) => {
+    const fixture = await etcdSnapshot(flavor);
+    if (typeof fixture === "string") return ctx.skip(fixture);
+    const plain = await snapshotStatus(fixture.snapshot);
+    // 4 KiB blocks behind a 16 KiB cache: nearly every page read evicts a block and reuses its
+    // buffer, and the worker hashes the shared blocks (then reads what it was not handed).
+    const tight = await snapshotStatus(fixture.snapshot, {
+      blockSize: 4096,
+      cacheBytes: 16384,
+      workerThreshold: 0,
+    });
+    expect(tight).toEqual(plain);
+    expect(tight.integrity.sha256?.match).toBe(true);
+  }, 120_000);
 });

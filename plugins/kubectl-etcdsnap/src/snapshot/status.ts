@@ -19,8 +19,14 @@ import {
 } from "../bbolt/reader.js";
 import { scanKeyValue, scannedKeyEnd, scannedKeyStart } from "../mvcc/keyvalue.js";
 import { isTombstone, revisionMain } from "../mvcc/revision.js";
-import { crc32cUpdate } from "./crc32c.js";
-import { checkTrailerFile, hasTrailerSize, type TrailerCheck } from "./trailer.js";
+import { Crc32cRuns } from "./crc32c.js";
+import {
+  checkTrailerFile,
+  hashBlocks,
+  hasTrailerSize,
+  type TrailerCheck,
+  WORKER_THRESHOLD,
+} from "./trailer.js";
 
 export interface SnapshotStatus {
   hash: number;
@@ -59,6 +65,8 @@ export interface StatusOptions extends OpenOptions {
   requireTrailer?: boolean;
   /** The trailer check already made while the file was written (save hashes as it streams). */
   trailer?: TrailerCheck;
+  /** Files at least this big are hashed on a worker from the scan's blocks (default WORKER_THRESHOLD). */
+  workerThreshold?: number;
 }
 
 const MAX_MVCC_PROBLEMS = 100;
@@ -75,18 +83,26 @@ export function etcdutlJson(s: SnapshotStatus, etcdutl: "3.4" | "3.5" | "3.6") {
 }
 
 export async function snapshotStatus(path: string, options: StatusOptions = {}): Promise<SnapshotStatus> {
-  const { requireTrailer, trailer: known, ...open } = options;
-  const reader = await openBolt(path, open).catch((err: unknown) => {
-    if (err instanceof BoltError) return err;
-    throw err;
-  });
-  const fileSize = reader instanceof BoltError ? await sizeOf(path) : reader.fileSize;
+  const { requireTrailer, trailer: known, workerThreshold = WORKER_THRESHOLD, ...open } = options;
+  const fileSize = await sizeOf(path);
   const hasTrailer = hasTrailerSize(fileSize);
+  // A big file's sha256 is computed on a worker from the blocks the scan reads (one read, not two).
+  const alongside = hasTrailer && !known && fileSize >= workerThreshold;
+  const reader = await openBolt(path, { ...open, ...(alongside && { shared: true }) }).catch(
+    (err: unknown) => {
+      if (err instanceof BoltError) return err;
+      throw err;
+    },
+  );
+  const hashing =
+    alongside && !(reader instanceof BoltError) ? hashBlocks(reader.file, path, fileSize) : null;
   const trailer = !hasTrailer
     ? Promise.resolve(null)
     : known
       ? Promise.resolve(known)
-      : checkTrailerFile(path);
+      : hashing === null
+        ? checkTrailerFile(path)
+        : undefined;
   const status: SnapshotStatus = {
     hash: 0,
     revision: 0,
@@ -98,6 +114,7 @@ export async function snapshotStatus(path: string, options: StatusOptions = {}):
     integrity: { ok: false, hasTrailer, mvccProblems: [], mvccProblemCount: 0 },
   };
   const integrity = status.integrity;
+  let hashed: Promise<TrailerCheck | null> | undefined;
   if (reader instanceof BoltError) {
     integrity.boltError = { code: reader.code, message: reader.message };
   } else {
@@ -107,12 +124,13 @@ export async function snapshotStatus(path: string, options: StatusOptions = {}):
       if (!(err instanceof BoltError)) throw err;
       integrity.boltError = { code: err.code, message: err.message };
     } finally {
+      hashed = hashing?.finish();
       await reader.close();
     }
     const extra = fileSize - status.totalSize - (hasTrailer ? 32 : 0);
     if (extra !== 0 && (hasTrailer || extra % reader.pageSize !== 0)) integrity.strayBytes = extra;
   }
-  const sha = await trailer;
+  const sha = await (trailer ?? hashed ?? null);
   if (sha !== null) integrity.sha256 = sha;
   integrity.ok =
     integrity.boltError === undefined &&
@@ -130,7 +148,8 @@ async function sizeOf(path: string): Promise<number> {
 async function scanStatus(reader: BoltReader, status: SnapshotStatus): Promise<BoltCheckResult> {
   const integrity = status.integrity;
   const live = new Set<string>();
-  let crc = 0;
+  // Holds on to views past the visitor call, until the end of their leaf page (scan's leafDone).
+  const crc = new Crc32cRuns();
   let inKey = false;
   let inMeta = false;
   let entries = 0;
@@ -142,49 +161,52 @@ async function scanStatus(reader: BoltReader, status: SnapshotStatus): Promise<B
     if (integrity.mvccProblemCount++ < MAX_MVCC_PROBLEMS) integrity.mvccProblems.push(msg);
   };
 
-  const result = await reader.scan((depth, buf, kOff, kLen, vOff, vLen, isBucket) => {
-    if (depth === 0) {
-      if (!isBucket) {
-        mvccProblem(
-          `top-level key ${Buffer.from(buf.subarray(kOff, kOff + kLen)).toString("hex")} is not a bucket`,
-        );
-        inKey = inMeta = false;
+  const result = await reader.scan(
+    (depth, buf, kOff, kLen, vOff, vLen, isBucket) => {
+      if (depth === 0) {
+        if (!isBucket) {
+          mvccProblem(
+            `top-level key ${Buffer.from(buf.subarray(kOff, kOff + kLen)).toString("hex")} is not a bucket`,
+          );
+          inKey = inMeta = false;
+          return;
+        }
+        crc.add(buf, kOff, kLen);
+        inKey = equals(buf, kOff, kLen, KEY_BUCKET);
+        inMeta = equals(buf, kOff, kLen, META_BUCKET);
         return;
       }
-      crc = crc32cUpdate(crc, buf, kOff, kLen);
-      inKey = equals(buf, kOff, kLen, KEY_BUCKET);
-      inMeta = equals(buf, kOff, kLen, META_BUCKET);
-      return;
-    }
-    if (depth !== 1) return;
-    entries++;
-    crc = crc32cUpdate(crc, buf, kOff, kLen);
-    if (!isBucket) crc = crc32cUpdate(crc, buf, vOff, vLen);
-    if (inMeta && !isBucket && equals(buf, kOff, kLen, STORAGE_VERSION)) {
-      storageVersion = Buffer.from(buf.subarray(vOff, vOff + vLen)).toString("latin1");
-    }
-    if (!inKey) return;
-    const main = revisionMain(buf, kOff, kLen);
-    if (main < 0) {
-      mvccProblem(`invalid revision key ${Buffer.from(buf.subarray(kOff, kOff + kLen)).toString("hex")}`);
-      return;
-    }
-    revision = main;
-    const err = isBucket ? "nested bucket in the key bucket" : scanKeyValue(buf, vOff, vLen);
-    if (err !== null) {
-      mvccProblem(`revision ${main}: cannot decode mvccpb.KeyValue: ${err}`);
-      return;
-    }
-    if (buf !== lastBuf) {
-      lastBuf = buf;
-      text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
-    const key = text.toString("latin1", scannedKeyStart(), scannedKeyEnd());
-    if (isTombstone(buf, kOff, kLen)) live.delete(key);
-    else live.add(key);
-  });
+      if (depth !== 1) return;
+      entries++;
+      crc.add(buf, kOff, kLen);
+      if (!isBucket) crc.add(buf, vOff, vLen);
+      if (inMeta && !isBucket && equals(buf, kOff, kLen, STORAGE_VERSION)) {
+        storageVersion = Buffer.from(buf.subarray(vOff, vOff + vLen)).toString("latin1");
+      }
+      if (!inKey) return;
+      const main = revisionMain(buf, kOff, kLen);
+      if (main < 0) {
+        mvccProblem(`invalid revision key ${Buffer.from(buf.subarray(kOff, kOff + kLen)).toString("hex")}`);
+        return;
+      }
+      revision = main;
+      const err = isBucket ? "nested bucket in the key bucket" : scanKeyValue(buf, vOff, vLen);
+      if (err !== null) {
+        mvccProblem(`revision ${main}: cannot decode mvccpb.KeyValue: ${err}`);
+        return;
+      }
+      if (buf !== lastBuf) {
+        lastBuf = buf;
+        text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const key = text.toString("latin1", scannedKeyStart(), scannedKeyEnd());
+      if (isTombstone(buf, kOff, kLen)) live.delete(key);
+      else live.add(key);
+    },
+    () => crc.flush(),
+  );
 
-  status.hash = crc;
+  status.hash = crc.value();
   status.revision = revision;
   status.totalKey = live.size;
   status.totalEntries = entries;

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
+import type { Block, BlockFile } from "../bbolt/blockfile.js";
 
 /** etcd appends sha256(everything before) to a snapshot it streams out (etcdctl snapshot save). */
 export const TRAILER_SIZE = 32;
@@ -133,4 +134,108 @@ function hashOnWorker(path: string, chunkSize: number): Promise<TrailerCheck | n
     w.once("error", reject);
     w.once("exit", (code) => reject(new Error(`sha256 worker exited with code ${code}`)));
   });
+}
+
+// The worker of hashBlocks: hashes the blocks the main thread read, in file order, as they come,
+// then reads whatever the main thread did not hand over.
+const BLOCKS_WORKER_SOURCE = `
+const { createHash } = require("node:crypto");
+const fs = require("node:fs");
+const { parentPort, workerData } = require("node:worker_threads");
+const { path, size, chunkSize } = workerData;
+const dataEnd = size - ${TRAILER_SIZE};
+const h = createHash("sha256");
+const trailer = Buffer.alloc(${TRAILER_SIZE});
+let pos = 0;
+function take(buf, len) {
+  if (pos < dataEnd) h.update(buf.subarray(0, Math.min(len, dataEnd - pos)));
+  if (pos + len > dataEnd) {
+    const from = Math.max(pos, dataEnd);
+    buf.copy(trailer, from - dataEnd, from - pos, len);
+  }
+  pos += len;
+}
+parentPort.on("message", (m) => {
+  if (m.type === "block") {
+    if (m.start === pos) take(Buffer.from(m.sab, m.offset, m.length), m.length);
+    parentPort.postMessage({ type: "done", idx: m.idx });
+    return;
+  }
+  const fd = fs.openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafeSlow(chunkSize);
+    while (pos < size) {
+      const n = fs.readSync(fd, buf, 0, Math.min(chunkSize, size - pos), pos);
+      if (n === 0) break;
+      take(buf, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  parentPort.postMessage({ type: "digest", actual: h.digest("hex"), trailer: pos === size ? trailer.toString("hex") : null });
+  parentPort.close();
+});
+`;
+
+/** Blocks handed to the worker and not yet hashed, at most: bounds the memory they keep. */
+const MAX_BLOCKS_IN_FLIGHT = 8;
+
+export interface BlockHashing {
+  /** Stops feeding blocks; the worker reads the rest of the file itself and the check comes back. */
+  finish(): Promise<TrailerCheck | null>;
+}
+
+/**
+ * Hashes a file (as checkTrailerFile) on a worker thread from the blocks `file` reads anyway, so a
+ * status reads the file once, not twice: each block read in file order is shared with the worker
+ * (SharedArrayBuffer, no copy) and stays pinned until it is hashed. Needs `file` opened with
+ * `shared: true`; `size` is the file's size.
+ */
+export function hashBlocks(file: BlockFile, path: string, size: number, chunkSize = 4 << 20): BlockHashing {
+  const w = new Worker(BLOCKS_WORKER_SOURCE, { eval: true, workerData: { path, size, chunkSize } });
+  const inFlight = new Map<number, Block>();
+  let next = 0;
+  const result = new Promise<TrailerCheck | null>((resolve, reject) => {
+    w.on("message", (m: { type: string; idx: number; actual: string; trailer: string | null }) => {
+      if (m.type === "done") {
+        const b = inFlight.get(m.idx);
+        inFlight.delete(m.idx);
+        if (b !== undefined) file.unpin(b);
+        return;
+      }
+      resolve(
+        m.trailer === null ? null : { actual: m.actual, expected: m.trailer, match: m.actual === m.trailer },
+      );
+    });
+    w.once("error", reject);
+    w.once("exit", (code) => reject(new Error(`sha256 worker exited with code ${code}`)));
+  });
+  result.catch(() => {});
+  file.onLoad = () => {
+    for (
+      let b = file.peek(next);
+      b !== undefined && inFlight.size < MAX_BLOCKS_IN_FLIGHT;
+      b = file.peek(next)
+    ) {
+      if (!(b.buf.buffer instanceof SharedArrayBuffer)) break;
+      file.pin(b);
+      inFlight.set(next, b);
+      w.postMessage({
+        type: "block",
+        idx: next,
+        start: b.start,
+        sab: b.buf.buffer,
+        offset: b.buf.byteOffset,
+        length: b.buf.length,
+      });
+      next++;
+    }
+  };
+  return {
+    finish() {
+      file.onLoad = undefined;
+      w.postMessage({ type: "rest" });
+      return result;
+    },
+  };
 }
