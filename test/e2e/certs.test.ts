@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
@@ -9,6 +10,7 @@ import { startCluster, type TestCluster } from "../env/cluster.js";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import type { LoadBalancer } from "../env/load-balancer.js";
 import { issueClientKubeconfig, renewOnDisk } from "../env/pki.js";
+import { waitFor } from "../env/process.js";
 import { plantExpiredKubeconfig, plantKubeletRenewedOnDisk, plantLoadBalancer } from "../env/scenarios.js";
 import { type StandinNode, startNode } from "../env/standin/index.js";
 import { kubectlPlugin, type RunResult } from "./plugins.js";
@@ -449,6 +451,104 @@ describe("kubectl certs", () => {
     expect(serialValue(parsed.certificates[0]?.certificate.serial)).toBe(
       servedSerial(cluster.controlPlaneIp),
     );
+  });
+});
+
+describe("kubectl certs: a stale kube-root-ca.crt", () => {
+  let cluster: TestCluster;
+
+  // kube-controller-manager's root-ca-cert-publisher rewrites a stale copy within a second, so a
+  // stale copy only lives while it is not running (the controller-manager down, or started with
+  // that controller off, as here).
+  beforeAll(async () => {
+    cluster = await startCluster({ disableControllers: ["root-ca-cert-publisher"] });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it("ROOT_CA_STALE names the namespace whose copy holds another CA, and only that one", async () => {
+    const admin = await cluster.admin();
+    const core = (resource: string, namespace?: string) => ({
+      group: "",
+      version: "v1",
+      resource,
+      namespace,
+    });
+    const now = Date.now();
+    // The CA before a rotation: the same name as the cluster's, another key.
+    const oldKey = await generateKey("rsa-2048");
+    const oldCa = await createCertificate({
+      subject: { cn: "kubernetes" },
+      keyUsages: ["digital signature", "key encipherment", "cert sign"],
+      extKeyUsages: [],
+      isCA: true,
+      notBefore: new Date(now - 400 * DAY),
+      notAfter: new Date(now + 3000 * DAY),
+      publicKey: oldKey.privateKey,
+    });
+    type ConfigMap = { metadata: { resourceVersion?: string }; data?: Record<string, string> };
+    // Create, or overwrite what a publisher may have written first: the copy a stale namespace has.
+    const copy = async (namespace: string, pem: string) => {
+      const ref = { ...core("configmaps", namespace), name: "kube-root-ca.crt" };
+      const body = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "kube-root-ca.crt", namespace },
+        data: { "ca.crt": pem },
+      };
+      const existing = await admin.get<ConfigMap>(ref).catch(() => undefined);
+      if (existing)
+        await admin.replace(ref, {
+          ...body,
+          metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion },
+        });
+      else await admin.create(core("configmaps", namespace), body);
+    };
+    for (const name of ["root-ca-current", "root-ca-stale"])
+      await admin.create(core("namespaces"), { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+    // The controller-manager's controllers are at work once they give the new namespace its
+    // default ServiceAccount; a running publisher would act as fast.
+    await waitFor("the default ServiceAccount of root-ca-stale", () =>
+      admin.get({ ...core("serviceaccounts", "root-ca-stale"), name: "default" }),
+    );
+    await copy("kube-system", cluster.pki.ca.certPem);
+    await copy("root-ca-current", cluster.pki.ca.certPem);
+    await copy("root-ca-stale", oldCa);
+    // Time for a publisher to repair the copy, had it been running.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+
+    const result = await kubectlPlugin([
+      "certs",
+      "expiry",
+      "--source",
+      "ca",
+      "-o",
+      "json",
+      "--kubeconfig",
+      cluster.adminKubeconfig,
+    ]);
+    const parsed = JSON.parse(result.stdout || "{}") as Report;
+    const stale = (parsed.findings ?? []).filter((f) => f.code === "ROOT_CA_STALE");
+    expect(
+      stale.map((f) => f.subject),
+      result.stderr,
+    ).toEqual([{ kind: "ConfigMap", namespace: "root-ca-stale", name: "kube-root-ca.crt" }]);
+    const fingerprint = (pem: string) =>
+      new X509Certificate(pem).fingerprint256.replaceAll(":", "").toLowerCase();
+    expect(stale[0]?.evidence).toEqual({
+      fingerprints: [fingerprint(oldCa)],
+      kubeSystem: [fingerprint(cluster.pki.ca.certPem)],
+    });
+    expect(stale[0]?.message).toContain("namespace root-ca-stale");
+    // A warning: below the default --fail-on critical.
+    expect(result.code).toBe(0);
+    // Nothing repaired it meanwhile: the finding describes the cluster as it still is.
+    const after = await admin.get<{ data: Record<string, string> }>({
+      ...core("configmaps", "root-ca-stale"),
+      name: "kube-root-ca.crt",
+    });
+    expect(after.data["ca.crt"]).toBe(oldCa);
   });
 });
 

@@ -23,6 +23,8 @@ export interface ClusterOptions {
   legacyEtcd?: boolean;
   /** Start kube-controller-manager and kube-scheduler (default true). */
   controllers?: boolean;
+  /** kube-controller-manager controllers to leave off, by name or alias ("root-ca-cert-publisher"). */
+  disableControllers?: string[];
 }
 
 /** A running test cluster: real etcd, kube-apiserver, kube-controller-manager, kube-scheduler. */
@@ -216,7 +218,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
           "--cluster-name=kubernetes",
           `--cluster-signing-cert-file=${p("ca.crt")}`,
           `--cluster-signing-key-file=${p("ca.key")}`,
-          "--controllers=*,bootstrapsigner,tokencleaner",
+          `--controllers=${["*", "bootstrapsigner", "tokencleaner", ...(options.disableControllers ?? []).map((c) => `-${c}`)].join(",")}`,
           "--leader-elect=true",
           `--requestheader-client-ca-file=${p("front-proxy-ca.crt")}`,
           `--root-ca-file=${p("ca.crt")}`,

@@ -1,5 +1,6 @@
 import type { Subject } from "@kubemend/lib/findings/finding";
 import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
+import type { ChainLint } from "@kubemend/lib/x509/chain";
 
 export const SOURCES = [
   "kubeconfig",
@@ -63,6 +64,8 @@ export interface CertBundle {
   trust?: CertificateInfo[];
   /** Whether the stored private key belongs to the leaf; the key itself is never kept. */
   keyMatches?: boolean;
+  /** The chain's lint with `trust`, when the source already ordered it (to find the key's leaf). */
+  lint?: ChainLint;
 }
 
 export interface NodeServing {

@@ -43,7 +43,8 @@ export function checkBundles(bundles: readonly CertBundle[]): Finding[] {
         message: `${bundle.location}: the private key does not belong to ${bundle.chain[0]?.subject.dn}`,
         next: "store the key that was used to request this certificate, or reissue the certificate for this key",
       });
-    const lint = orderAndLintChain(bundle.chain, bundle.trust ? { caCerts: bundle.trust } : {});
+    const lint =
+      bundle.lint ?? orderAndLintChain(bundle.chain, bundle.trust ? { caCerts: bundle.trust } : {});
     for (const problem of lint.problems) {
       const code = CODES[problem.code];
       findings.push({

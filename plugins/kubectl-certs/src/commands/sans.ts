@@ -3,6 +3,7 @@ import { IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { exitCodeForFindings, type Finding, sortFindings } from "@kubemend/lib/findings/finding";
 import { FINDING_LIST_KIND, renderFindings } from "@kubemend/lib/findings/render";
+import { probeTls } from "@kubemend/lib/net/tls-probe";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { renderTable } from "@kubemend/lib/output/table";
 import type { Argv } from "yargs";
@@ -18,7 +19,6 @@ import { apiServerNaming } from "../sources/api-server-names.js";
 import { canonicalIp } from "../sources/local.js";
 import { nodesSource } from "../sources/nodes.js";
 import { type ApiServerAddress, apiServerAddresses } from "../sources/served.js";
-import { probeTls } from "../sources/tls-probe.js";
 import { type CheckOptions, checkOptions, sourceContext, withCheckFlags, writeWarnings } from "./shared.js";
 
 const sameAddress = (a: string, b: string) =>

@@ -1,6 +1,5 @@
-import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
+import { type CertificateInfo, privateKeyMatches } from "@kubemend/lib/x509/certificate";
 import { orderAndLintChain } from "@kubemend/lib/x509/chain";
-import { privateKeyMatchesCertificate } from "@kubemend/lib/x509/keys";
 import { type CertificateBundle, parseCertificateBundle } from "@kubemend/lib/x509/pem";
 import type { FoundCert } from "../model.js";
 
@@ -49,9 +48,12 @@ export function certsFromChain(
 }
 
 /** Whether a stored private key belongs to the chain's leaf (found by issuer links, not position). */
-export function keyMatchesChain(keyPem: string, chain: readonly CertificateInfo[]): boolean {
-  const leaf = orderAndLintChain([...chain]).ordered[0];
-  return leaf !== undefined && privateKeyMatchesCertificate(keyPem, leaf.pem);
+export function keyMatchesChain(keyPem: string | Buffer, chain: readonly CertificateInfo[]): boolean {
+  return keyMatchesLeaf(keyPem, orderAndLintChain([...chain]).ordered[0]);
+}
+
+export function keyMatchesLeaf(keyPem: string | Buffer, leaf: CertificateInfo | undefined): boolean {
+  return leaf !== undefined && privateKeyMatches(keyPem, leaf);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { probeTls } from "@kubemend/lib/net/tls-probe";
 import type { FoundCert } from "../model.js";
 import { certsFromChain } from "./bundle.js";
 import { isLocalAddress } from "./local.js";
-import { probeTls } from "./tls-probe.js";
 
 const ETCD_CLIENT_PORT = 2379;
 

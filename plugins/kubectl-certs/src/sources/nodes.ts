@@ -1,12 +1,12 @@
 import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient, KubeObject } from "@kubemend/lib/kube/client";
 import { isForbidden } from "@kubemend/lib/kube/errors";
+import { probeTls } from "@kubemend/lib/net/tls-probe";
 import type { CertBundle, FoundCert, NodeServing, SourceWarning } from "../model.js";
 import { certsFromChain } from "./bundle.js";
 import type { Source } from "./context.js";
 import { kubeconfigTrust } from "./kubeconfig-trust.js";
 import { isLocalAddress } from "./local.js";
-import { probeTls } from "./tls-probe.js";
 
 interface Node extends KubeObject {
   status?: {

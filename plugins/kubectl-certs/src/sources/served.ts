@@ -1,10 +1,10 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
+import { endpointText, probeTls } from "@kubemend/lib/net/tls-probe";
 import type { CertBundle, FoundCert, SourceWarning } from "../model.js";
 import { certsFromChain } from "./bundle.js";
 import type { Source } from "./context.js";
 import { kubeconfigTrust } from "./kubeconfig-trust.js";
 import { canonicalIp, isLocalAddress } from "./local.js";
-import { endpointText, probeTls } from "./tls-probe.js";
 
 export interface ApiServerAddress {
   host: string;

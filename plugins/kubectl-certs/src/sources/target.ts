@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import type { KubeClient, KubeObject } from "@kubemend/lib/kube/client";
+import { probeTls } from "@kubemend/lib/net/tls-probe";
 import { type CsrInfo, parseCsr } from "@kubemend/lib/x509/csr";
 import type { CertBundle, FoundCert, SourceName } from "../model.js";
 import { certsFromBundle, certsFromChain, decodeBase64, keyMatchesChain } from "./bundle.js";
-import { probeTls } from "./tls-probe.js";
 
 export type Target =
   | { kind: "secret"; namespace: string; name: string }
