@@ -56,6 +56,9 @@ const controlPlane = step("control plane build (cached after the first run)", "b
 ]);
 vitest("unit");
 if (controlPlane) vitest("e2e", ["scripts/in-netns.sh"]);
+// Distribution (issue #9): the host's release binary through krew's validator, a real krew install
+// from the archive, a dispatch through kubectl and an uninstall, for each plugin.
+step("krew: validate, install, run through kubectl, uninstall", process.execPath, ["scripts/krew-check.mjs"]);
 
 console.log(`\n${failedSteps.length ? `failed steps: ${failedSteps.join(", ")}` : "all steps passed"}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
