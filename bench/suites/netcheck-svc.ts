@@ -19,6 +19,7 @@ export const netcheckSvc: Suite = {
   name: "netcheck-svc",
   describe:
     "kubectl netcheck svc versus the Debug Services sequence of kubectl calls, with 2,000 Services and 20,000 pods",
+  goal: { ratio: 1.0 },
   requires: [{ plugin: "netcheck", command: "svc" }],
   async prepare({ repo, scale }) {
     const cluster = await startCluster();

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { KubeClient, ResourceRef } from "@kubemend/lib/kube/client";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startCluster, type TestCluster } from "../env/cluster.js";
 import { plantClusterAddons, plantServiceOutage, startNodes } from "../env/scenarios.js";
 import { BEHAVIOUR_ANNOTATION, type StandinNode } from "../env/standin/index.js";
-import { kubectlPlugin } from "./plugins.js";
+import { kubectlPlugin, PLUGIN_BIN } from "./plugins.js";
 
 const run = promisify(execFile);
 
@@ -271,6 +271,36 @@ describe("kubectl netcheck", () => {
     expect(finding?.next).toMatch(/^kubectl logs api-\S+ -n notready --previous$/);
   });
 
+  it("no Ready pods: names a failing readiness probe from Events, and a sandbox the CNI could not set up", async () => {
+    await create(admin, ref("namespaces"), {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "reasons" },
+    });
+    const behaving = (name: string, app: string, behaviour: string) => {
+      const p = pod(name, { app }, worker(2));
+      return { ...p, metadata: { ...p.metadata, annotations: { [BEHAVIOUR_ANNOTATION]: behaviour } } };
+    };
+    await create(admin, ref("pods", "reasons"), behaving("probe-0", "probe", "not-ready"));
+    await create(admin, ref("services", "reasons"), service("probe", { selector: { app: "probe" } }));
+    await create(admin, ref("pods", "reasons"), behaving("cni-0", "cni", "sandbox-failure"));
+    await create(admin, ref("services", "reasons"), service("cni", { selector: { app: "cni" } }));
+    await eventually(async () => {
+      const finding = (await netcheckJson("svc", "probe", "-n", "reasons")).report.items.find(
+        (f) => f.code === "PODS_NOT_READY",
+      );
+      expect(finding?.message).toMatch(/^0 of 1 selected pods are Ready; probe-0: Readiness probe failed/);
+    }, 60_000);
+    await eventually(async () => {
+      const { code, report } = await netcheckJson("svc", "cni", "-n", "reasons");
+      expect(code).toBe(1);
+      expect(report.verdict).toMatchObject({ layer: "endpoints", code: "PODS_NOT_READY" });
+      expect(report.items.find((f) => f.code === "PODS_NOT_READY")?.message).toMatch(
+        /^0 of 1 selected pods are Ready; cni-0: pod sandbox\/CNI failure: .*plugin type="calico" failed/,
+      );
+    }, 60_000);
+  });
+
   it("a named targetPort missing on one pod", async () => {
     const { code, report } = await netcheckJson("svc", "web", "-n", "ports");
     expect(code).toBe(0);
@@ -415,6 +445,143 @@ describe("kubectl netcheck", () => {
     expect(dead.report.items[1]?.message).toMatch(
       /^the API server could not reach service notready\/api:http through services\/proxy: no-endpoints: .*no endpoints available for service "api"/,
     );
+  });
+
+  interface ProbePod {
+    metadata: { name: string; labels?: Record<string, string> };
+    spec: Record<string, unknown> & { containers: Record<string, unknown>[] };
+  }
+  const probePods = async (namespace: string) =>
+    (
+      (await admin.get({
+        ...ref("pods", namespace),
+        name: undefined,
+      })) as unknown as { items: ProbePod[] }
+    ).items.filter((p) => p.metadata.labels?.["app.kubernetes.io/component"] === "probe");
+
+  // The stand-in nodes run no containers: a probe pod is reported Running and never finishes, so
+  // what is tested for real is the pod netcheck creates, its deletion, and the verdict then. What
+  // the pod's busybox prints is read by pod-script.ts, unit-tested on busybox's real output.
+  it("--probe-pod: an unprivileged pod with a deadline, deleted afterwards; one that never completes is inconclusive", async () => {
+    const seen = new Map<string, ProbePod>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const p of await probePods("healthy"))
+          if (!seen.has(p.metadata.name)) seen.set(p.metadata.name, p);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    const { code, report } = await netcheckJson(
+      "svc",
+      "web",
+      "-n",
+      "healthy",
+      "--probe-pod",
+      "--probe-deadline",
+      "2s",
+      "--probe-image",
+      "mirror.internal/tools/busybox:1.37",
+    ).finally(() => {
+      watching = false;
+    });
+    await watcher;
+    expect([...seen.values()]).toHaveLength(1);
+    const probe = [...seen.values()][0] as ProbePod;
+    expect(probe.metadata.name).toMatch(/^netcheck-probe-[0-9a-f]{8}$/);
+    expect(probe.spec).toMatchObject({
+      restartPolicy: "Never",
+      activeDeadlineSeconds: 2,
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true },
+    });
+    expect(probe.spec.containers).toHaveLength(1);
+    expect(probe.spec.containers[0]).toMatchObject({
+      image: "mirror.internal/tools/busybox:1.37",
+      command: ["sh", "-c", expect.stringContaining("nslookup web.healthy.svc.cluster.local")],
+      securityContext: {
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+      },
+    });
+    expect(await probePods("healthy")).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.verdict).toMatchObject({ status: "degraded", layer: "probe", code: "PROBE_INCOMPLETE" });
+    expect(report.items.map((f) => f.code)).toEqual(["PROBE_INCOMPLETE"]);
+    expect(report.items[0]?.message).toMatch(
+      new RegExp(
+        `^the probe pod healthy/${probe.metadata.name} did not complete within its 2s deadline \\(Running\\); it was deleted$`,
+      ),
+    );
+  });
+
+  it("--probe-pod: SIGINT and SIGTERM delete the probe pod before netcheck exits", async () => {
+    for (const [signal, exit] of [
+      ["SIGINT", 130],
+      ["SIGTERM", 143],
+    ] as const) {
+      const child = spawn(
+        "kubectl",
+        ["netcheck", "--kubeconfig", cluster.adminKubeconfig, "svc", "web", "-n", "healthy", "--probe-pod"],
+        {
+          env: {
+            PATH: `${PLUGIN_BIN}${path.delimiter}${process.env.PATH}`,
+            HOME: process.env.HOME ?? "/tmp",
+          },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      let status: string | undefined;
+      const exited = new Promise<number | null>((resolve) =>
+        child.on("exit", (c, sig) => {
+          status = `exit ${c ?? sig}`;
+          resolve(c);
+        }),
+      );
+      await eventually(async () => {
+        expect(status, stderr).toBeUndefined();
+        expect(await probePods("healthy")).toHaveLength(1);
+      }, 30_000);
+      child.kill(signal);
+      expect(await exited).toBe(exit);
+      expect(await probePods("healthy")).toEqual([]);
+    }
+  });
+
+  it("--probe-pod without the right to create pods: skipped, nothing created", async () => {
+    await create(admin, ref("rolebindings", "healthy", "rbac.authorization.k8s.io"), {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "viewer" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "viewer" }],
+    });
+    const { report } = await netcheckJson("svc", "web", "-n", "healthy", "--probe-pod", "--as", "viewer");
+    const skipped = report.items.find((f) => f.code === "PROBE_SKIPPED");
+    expect(skipped?.message).toMatch(/^no probe pod: RBAC does not allow create pods in namespace "healthy"/);
+    expect(await probePods("healthy")).toEqual([]);
+  });
+
+  it("rejects a bad --probe-deadline with exit 2", async () => {
+    const result = await kubectlPlugin([
+      "netcheck",
+      "--kubeconfig",
+      cluster.adminKubeconfig,
+      "svc",
+      "web",
+      "-n",
+      "healthy",
+      "--probe-pod",
+      "--probe-deadline",
+      "soon",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid --probe-deadline "soon"');
   });
 
   it("CoreDNS down: the verdict is DNS", async () => {

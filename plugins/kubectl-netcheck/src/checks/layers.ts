@@ -26,7 +26,7 @@ export const LAYERS = [
     codes: ["CNI_UNHEALTHY", "APISERVER_SVC_MISMATCH"],
   },
   { layer: "policy", title: "NetworkPolicy", codes: ["NETPOL_BLOCKS", "NETPOL_SELECTS"] },
-  { layer: "probe", title: "the active probe", codes: ["PROBE_FAILED", "PROBE_SKIPPED"] },
+  { layer: "probe", title: "the active probe", codes: ["PROBE_FAILED", "PROBE_INCOMPLETE", "PROBE_SKIPPED"] },
 ] as const;
 
 export type Layer = (typeof LAYERS)[number]["layer"];

@@ -51,11 +51,34 @@ export async function collectService(
   name: string,
 ): Promise<CollectedService> {
   const gaps = new Gaps();
+  // Everything that does not depend on the Service's spec starts at once, with the Service itself.
+  const early = {
+    dns: collectDns(client, gaps),
+    apiServer: collectApiServer(client, gaps),
+    agents: collectAgents(client, gaps),
+    slices: gaps.read(
+      `list endpointslices in ${namespace}`,
+      () =>
+        collectList(
+          client.list<EndpointSlice>(DISCOVERY("endpointslices", namespace), {
+            labelSelector: `kubernetes.io/service-name=${name}`,
+          }),
+        ),
+      [],
+    ),
+    policies: gaps.read(
+      `list networkpolicies in ${namespace}`,
+      () => collectList(client.list<NetworkPolicy>(NETWORKING("networkpolicies", namespace))),
+      [],
+    ),
+  };
+  // A path that returns early must not leave the others to reject unobserved.
+  for (const pending of Object.values(early)) (pending as Promise<unknown>).catch(() => {});
   const service = await client.get<Service>(CORE("services", namespace, name)).catch((err) => {
     if (isNotFound(err)) return undefined;
     throw err;
   });
-  const [dns, apiServer] = await Promise.all([collectDns(client, gaps), collectApiServer(client, gaps)]);
+  const [dns, apiServer] = await Promise.all([early.dns, early.apiServer]);
   const empty: CollectedService = {
     namespace,
     name,
@@ -80,46 +103,32 @@ export async function collectService(
 
   const selector = service.spec.selector ?? {};
   const selected = Object.keys(selector).length > 0;
-  const [slices, pods, policies] = await Promise.all([
-    gaps.read(
-      `list endpointslices in ${namespace}`,
-      () =>
-        collectList(
-          client.list<EndpointSlice>(DISCOVERY("endpointslices", namespace), {
-            labelSelector: `kubernetes.io/service-name=${name}`,
-          }),
-        ),
-      [],
-    ),
-    selected
-      ? gaps.read(
-          `list pods in ${namespace}`,
-          () =>
-            collectList(
-              client.list<Pod>(CORE("pods", namespace), {
-                labelSelector: selectorQuery({ matchLabels: selector }),
-              }),
-            ),
-          [],
-        )
-      : Promise.resolve([] as Pod[]),
-    gaps.read(
-      `list networkpolicies in ${namespace}`,
-      () => collectList(client.list<NetworkPolicy>(NETWORKING("networkpolicies", namespace))),
-      [],
-    ),
-  ]);
-  const nearMisses =
-    selected && pods.length === 0 ? await findNearMisses(client, namespace, selector, gaps) : [];
+  const pods = selected
+    ? await gaps.read(
+        `list pods in ${namespace}`,
+        () =>
+          collectList(
+            client.list<Pod>(CORE("pods", namespace), {
+              labelSelector: selectorQuery({ matchLabels: selector }),
+            }),
+          ),
+        [],
+      )
+    : [];
   const nodeNames = pods.map((p) => p.spec.nodeName).filter((n): n is string => !!n);
   const notReady = pods.filter(
     (p) => p.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True",
   );
-  const [nodes, agents, events, namespaceLabels] = await Promise.all([
+  const [nearMisses, nodes, events, policies] = await Promise.all([
+    selected && pods.length === 0 ? findNearMisses(client, namespace, selector, gaps) : [],
     collectNodes(client, nodeNames, gaps),
-    collectAgents(client, gaps),
     collectPodEvents(client, notReady, gaps),
-    policies.length > 0 ? collectNamespaceLabels(client, gaps) : Promise.resolve(new Map()),
+    early.policies,
+  ]);
+  const [slices, agents, namespaceLabels] = await Promise.all([
+    early.slices,
+    early.agents,
+    policies.length > 0 ? collectNamespaceLabels(client, gaps) : new Map<string, Record<string, string>>(),
   ]);
   return {
     ...empty,
@@ -152,24 +161,26 @@ async function findNearMisses(
   gaps: Gaps,
 ): Promise<{ pod: Pod; miss: NearMiss }[]> {
   const found = new Map<string, { pod: Pod; miss: NearMiss }>();
-  for (const key of Object.keys(selector)) {
-    const others = Object.fromEntries(Object.entries(selector).filter(([k]) => k !== key));
-    const candidates = await gaps.read(
-      `list pods in ${namespace}`,
-      () =>
-        collectList(
-          client.list<Pod>(CORE("pods", namespace), {
-            labelSelector: selectorQuery({ matchLabels: others }),
-            limit: NEAR_MISS_SCAN,
-          }),
-          NEAR_MISS_SCAN,
-        ),
-      [],
-    );
-    for (const pod of candidates) {
-      const miss = nearMiss(selector, pod.metadata.labels);
-      if (miss) found.set(pod.metadata.name, { pod, miss });
-    }
+  const lists = await Promise.all(
+    Object.keys(selector).map((key) => {
+      const others = Object.fromEntries(Object.entries(selector).filter(([k]) => k !== key));
+      return gaps.read(
+        `list pods in ${namespace}`,
+        () =>
+          collectList(
+            client.list<Pod>(CORE("pods", namespace), {
+              labelSelector: selectorQuery({ matchLabels: others }),
+              limit: NEAR_MISS_SCAN,
+            }),
+            NEAR_MISS_SCAN,
+          ),
+        [],
+      );
+    }),
+  );
+  for (const pod of lists.flat()) {
+    const miss = nearMiss(selector, pod.metadata.labels);
+    if (miss) found.set(pod.metadata.name, { pod, miss });
   }
   return [...found.values()];
 }

@@ -4,10 +4,13 @@ import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import type { FailOn } from "@kubemend/lib/findings/finding";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
+import { parseDuration } from "@kubemend/lib/output/duration";
 import { verdictOf } from "../checks/layers.js";
 import { checkProbes } from "../checks/probe.js";
 import { checkService } from "../checks/svc.js";
 import { collectService } from "../collect/service.js";
+import { probeWithPod } from "../probe/pod.js";
+import { clusterDomain, DEFAULT_PROBE_IMAGE } from "../probe/pod-script.js";
 import { probeService } from "../probe/probe.js";
 import { failOnFrom, report, withFailOn } from "./flags.js";
 
@@ -15,6 +18,7 @@ class Svc implements Command {
   private client!: KubeClient;
   private namespace = "default";
   private failOn: FailOn = "critical";
+  private probePod?: { image: string; deadlineSeconds: number };
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -32,6 +36,19 @@ class Svc implements Command {
       throw new UsageError("name the Service to check", "kubectl netcheck svc NAME [-n NAMESPACE]");
     if (this.ctx.kube.allNamespaces) throw new UsageError("svc checks one Service: use -n NAMESPACE, not -A");
     this.failOn = failOnFrom(this.args);
+    if (this.args["probe-pod"] === true) {
+      const image = String(this.args["probe-image"] ?? "").trim();
+      if (image === "")
+        throw new UsageError("--probe-image must name an image", `for example ${DEFAULT_PROBE_IMAGE}`);
+      const text = String(this.args["probe-deadline"]);
+      const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
+      if (ms === undefined || ms < 1000 || ms > 3_600_000)
+        throw new UsageError(
+          `invalid --probe-deadline "${text}"`,
+          "use a duration from 1s to 1h, such as 30s or 2m",
+        );
+      this.probePod = { image, deadlineSeconds: Math.ceil(ms / 1000) };
+    }
   }
 
   async run(): Promise<ExitCode> {
@@ -47,9 +64,20 @@ class Svc implements Command {
         );
     }
     const findings = checkService(collected, { port });
-    if (this.args.probe === true && collected.service && collected.service.spec.type !== "ExternalName") {
-      const run = await probeService(this.client, collected.service, collected.pods, port);
-      findings.push(...checkProbes(run, { kind: "Service", namespace: this.namespace, name }));
+    const subject = { kind: "Service", namespace: this.namespace, name };
+    if (collected.service && collected.service.spec.type !== "ExternalName") {
+      if (this.args.probe === true)
+        findings.push(
+          ...checkProbes(await probeService(this.client, collected.service, collected.pods, port), subject),
+        );
+      if (this.probePod) {
+        const run = await probeWithPod(this.client, collected.service, collected.pods, {
+          ...this.probePod,
+          port,
+          clusterDomain: clusterDomain(collected.dns.corefile),
+        });
+        findings.push(...checkProbes(run, subject));
+      }
     }
     const ready = collected.slices
       .flatMap((s) => s.endpoints ?? [])
@@ -81,11 +109,31 @@ export const svcCommand: CommandSpec = {
           default: false,
           describe:
             "Also probe the Service and its pods through the API server's services/proxy and pods/proxy",
+        })
+        .option("probe-pod", {
+          type: "boolean",
+          default: false,
+          describe:
+            "Also probe from a short-lived pod in the Service's namespace: DNS, the ClusterIP, pod to pod (creates and deletes one pod)",
+        })
+        .option("probe-image", {
+          type: "string",
+          default: DEFAULT_PROBE_IMAGE,
+          describe: "Image of the probe pod; it needs busybox's sh, nc, nslookup, timeout and head",
+        })
+        .option("probe-deadline", {
+          type: "string",
+          default: "60s",
+          describe: "The probe pod's activeDeadlineSeconds, as a duration; netcheck waits 10s longer",
         }),
     ),
   examples: [
     ["kubectl netcheck svc myapp -n shop", "Explain why Service myapp has no working endpoints"],
     ["kubectl netcheck svc myapp --port http -o json", "One port, as JSON"],
+    [
+      "kubectl netcheck svc myapp --probe-pod --probe-image mirror.local/busybox:1.37",
+      "Probe from inside the cluster",
+    ],
   ],
   create: (args, ctx) => new Svc(args, ctx),
 };

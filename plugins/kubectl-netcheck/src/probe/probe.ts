@@ -4,6 +4,7 @@ import { KubeApiError } from "@kubemend/lib/kube/errors";
 import { resolveTargetPort } from "../checks/policy.js";
 import { portsInScope } from "../checks/ports.js";
 import { isPodReady, type Pod, type Service } from "../model.js";
+import type { PodProbeKind } from "./pod-script.js";
 import { interpretProxyAnswer, type ProbeResult } from "./signature.js";
 
 /** Pods probed one by one: enough to find the bad ones of a normal Deployment. */
@@ -12,14 +13,29 @@ export const PROBE_PODS = 10;
 export interface Probe {
   /** "service shop/web:http" or "pod shop/web-1:8080". */
   target: string;
-  via: "services/proxy" | "pods/proxy";
+  via: "services/proxy" | "pods/proxy" | "probe-pod";
+  /** For the probe pod: what the probe tests. */
+  kind?: PodProbeKind;
   result: ProbeResult;
 }
 
 export interface ProbeRun {
-  /** services/proxy and pods/proxy, when SelfSubjectAccessReview says no. */
+  method: "proxy" | "pod";
+  /** What SelfSubjectAccessReview said no to. */
   denied: string[];
   probes: Probe[];
+  /** The probe pod, with the method "pod". */
+  pod?: {
+    name: string;
+    namespace: string;
+    image: string;
+    deadlineSeconds: number;
+    /** Its script ran to the end. */
+    completed: boolean;
+    phase?: string;
+    reason?: string;
+    node?: string;
+  };
 }
 
 /**
@@ -66,7 +82,7 @@ export async function probeService(
       });
     }
   }
-  return { denied, probes };
+  return { method: "proxy", denied, probes };
 }
 
 async function proxyGet(client: KubeClient, path: string): Promise<ProbeResult> {

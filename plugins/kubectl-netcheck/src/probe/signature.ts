@@ -1,6 +1,6 @@
 /** What a probe through the API server's proxy found, from the error signature. */
 export type ProbeResult =
-  | { outcome: "ok"; status: number }
+  | { outcome: "ok"; status?: number; detail?: string }
   | { outcome: "http-error"; status: number }
   | {
       outcome:
@@ -43,7 +43,7 @@ export function interpretProxyAnswer(status: number, body: string): ProbeResult 
 export function describeProbe(r: ProbeResult): string {
   switch (r.outcome) {
     case "ok":
-      return `answered HTTP ${r.status}`;
+      return r.status !== undefined ? `answered HTTP ${r.status}` : (r.detail ?? "ok");
     case "http-error":
       return `reachable, answered HTTP ${r.status}`;
     case "not-http":
