@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import type { KubeClient } from "@kubemend/lib/kube/client";
@@ -16,7 +17,7 @@ import { KUBELET_SERVING_SIGNER } from "../policy/types.js";
 import { outcomeLine, planDocument, renderPlanTable } from "../report/plan.js";
 import { LeaderElector } from "../watch/elector.js";
 import { watchLoop } from "../watch/loop.js";
-import { type DryRun, parseDryRun, parseTimeout } from "./flags.js";
+import { parseTimeout } from "./flags.js";
 import { policySettings, withPolicyFlags } from "./policy-flags.js";
 
 class ApproveServing implements Command {

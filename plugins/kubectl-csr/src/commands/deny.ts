@@ -1,4 +1,5 @@
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import type { KubeClient } from "@kubemend/lib/kube/client";
@@ -13,7 +14,6 @@ import { getCsrs } from "../collect/csrs.js";
 import { finalCondition } from "../policy/state.js";
 import type { CertificateSigningRequest } from "../policy/types.js";
 import { outcomeLine } from "../report/plan.js";
-import { parseDryRun } from "./flags.js";
 
 function decidedAlready(csr: CertificateSigningRequest): string | undefined {
   const final = finalCondition(csr);

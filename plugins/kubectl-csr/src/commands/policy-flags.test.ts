@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDryRun, parseTimeout } from "./flags.js";
+import { parseTimeout } from "./flags.js";
 import { policySettings } from "./policy-flags.js";
 
 describe("policySettings", () => {
@@ -31,21 +31,7 @@ describe("policySettings", () => {
   });
 });
 
-describe("parseDryRun and parseTimeout", () => {
-  it.each([
-    [undefined, "none"],
-    ["none", "none"],
-    ["", "client"],
-    ["client", "client"],
-    ["server", "server"],
-  ])("--dry-run %j is %s", (value, expected) => {
-    expect(parseDryRun(value)).toBe(expected);
-  });
-
-  it("rejects anything else, such as a CSR name swallowed by a bare --dry-run", () => {
-    expect(() => parseDryRun("csr-abc")).toThrow('invalid --dry-run "csr-abc"');
-  });
-
+describe("parseTimeout", () => {
   it("parses durations and rejects zero and garbage", () => {
     expect(parseTimeout("90s")).toBe(90_000);
     expect(() => parseTimeout("0")).toThrow('invalid --timeout "0"');

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { type ResourceRef, resourcePath } from "@kubemend/lib/kube/client";
@@ -30,8 +31,6 @@ const REFS: Record<string, Omit<ResourceRef, "namespace" | "name">> = {
   RoleBinding: { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings" },
   CronJob: { group: "batch", version: "v1", resource: "cronjobs" },
 };
-
-type DryRun = "none" | "client" | "server";
 
 class Schedule implements Command {
   private options!: ScheduleOptions;
@@ -142,17 +141,6 @@ class Schedule implements Command {
       return renderStructured({ apiVersion: "v1", kind: "List", items: objects }, "json");
     return objects.map((o) => renderStructured(o, "yaml")).join("---\n");
   }
-}
-
-function parseDryRun(value: unknown): DryRun {
-  if (value === undefined || value === false || value === "none") return "none";
-  // A bare --dry-run means client, as it did in kubectl.
-  if (value === "" || value === true || value === "client") return "client";
-  if (value === "server") return "server";
-  throw new UsageError(
-    `invalid --dry-run "${String(value)}"`,
-    "use --dry-run=client, --dry-run=server or none",
-  );
 }
 
 export const scheduleCommand: CommandSpec = {
