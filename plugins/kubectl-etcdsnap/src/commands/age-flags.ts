@@ -1,3 +1,4 @@
+import { UsageError } from "@kubemend/lib/cli/errors";
 import type { Argv } from "yargs";
 
 /** --decrypt-with, for the commands that read snapshot files. */
@@ -14,8 +15,15 @@ export function decryptWith(args: Record<string, unknown>): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-/** The --encrypt-to recipients (repeatable). */
+/** The --encrypt-to recipients (repeatable). A bare --encrypt-to must not quietly mean "no encryption". */
 export function encryptTo(args: Record<string, unknown>): string[] {
   const to = args["encrypt-to"];
-  return (Array.isArray(to) ? to : to === undefined ? [] : [to]).map(String);
+  const recipients = (Array.isArray(to) ? to : to === undefined ? [] : [to]).map(String);
+  // An array option given without a value parses as [] (absent is undefined), or [""] with "=".
+  if ((Array.isArray(to) && to.length === 0) || recipients.some((r) => r.trim() === ""))
+    throw new UsageError(
+      "--encrypt-to needs an age recipient",
+      "pass --encrypt-to age1… (the output of age-keygen -y)",
+    );
+  return recipients;
 }

@@ -144,4 +144,12 @@ describe("etcdsnap save --encrypt-to --keep", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]).toBe('error: --encrypt-to "age1notakey" is not an age recipient');
   });
+
+  it("rejects a bare --encrypt-to rather than saving unencrypted (exit 2, nothing written)", async () => {
+    const dir = await mkdtemp(path.join(root, "bare-"));
+    const r = await runEtcdsnap(["save", "--dir", dir, "--endpoints", etcd.url, "--encrypt-to"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("error: --encrypt-to needs an age recipient");
+    expect(await readdir(dir)).toEqual([]);
+  });
 });
