@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startCluster, type TestCluster } from "../env/cluster.js";
 import { plantClusterAddons, plantServiceOutage, startNodes } from "../env/scenarios.js";
 import { BEHAVIOUR_ANNOTATION, type StandinNode } from "../env/standin/index.js";
+import { registerNode } from "../env/standin/node.js";
 import { kubectlPlugin, PLUGIN_BIN } from "./plugins.js";
 
 const run = promisify(execFile);
@@ -582,6 +583,34 @@ describe("kubectl netcheck", () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('invalid --probe-deadline "soon"');
+  });
+
+  it("a Service spread over more nodes than it reads one by one: every node found, the missing one named", async () => {
+    // 17 Ready nodes (no kubelet behind them) plus one name no Node has: netcheck reads that many
+    // nodes with one paged list instead of a GET each, and must still tell them apart.
+    await create(admin, ref("namespaces"), {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "wide" },
+    });
+    const names = Array.from({ length: 17 }, (_, i) => `wide-node-${i}`);
+    try {
+      for (const [i, name] of names.entries())
+        await registerNode(admin, { name, ip: `10.2.${cluster.block}.${i + 1}`, controlPlane: false });
+      for (const [i, node] of [...names, "wide-node-gone"].entries())
+        await create(admin, ref("pods", "wide"), pod(`wide-${i}`, { app: "wide" }, node));
+      await create(admin, ref("services", "wide"), service("wide", { selector: { app: "wide" } }));
+      const { report } = await netcheckJson("svc", "wide", "-n", "wide");
+      const nodeFindings = report.items.filter((f) => f.code === "NODE_NOT_READY").map((f) => f.message);
+      expect(nodeFindings).toHaveLength(1);
+      expect(nodeFindings[0]).toContain("node wide-node-gone");
+      expect(nodeFindings[0]).toContain("does not exist");
+    } finally {
+      // Nodes without a kubelet turn NotReady after the lifecycle controller's grace period, which
+      // the cluster-wide tests below would see.
+      await admin.delete({ ...ref("namespaces"), name: "wide" });
+      for (const name of names) await admin.delete({ ...ref("nodes"), name }).catch(() => {});
+    }
   });
 
   it("CoreDNS down: the verdict is DNS", async () => {
