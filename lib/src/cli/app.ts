@@ -37,7 +37,15 @@ export interface CommandSpec {
   /** Output formats this command accepts with -o; the first is the default. */
   outputs?: readonly string[];
   create(args: Record<string, unknown>, ctx: CommandContext): Command;
+  /**
+   * Shell completion of the command's positional arguments (cobra's ValidArgsFunction): names
+   * read from the cluster, or file extensions for the shell to complete files with.
+   * `typed` holds the positionals already on the line.
+   */
+  completeArgs?(ctx: CommandContext, typed: readonly string[]): Promise<ArgCompletions>;
 }
+
+export type ArgCompletions = { names: readonly string[] } | { fileExtensions: readonly string[] };
 
 export interface PluginSpec {
   /** The kubectl subcommand: "certs" for kubectl-certs. */
@@ -119,6 +127,11 @@ export async function runPlugin(
       });
     }
     if (completing) {
+      const positional = await completePositional(spec, argv.slice(1), options);
+      if (positional !== undefined) {
+        io.out.write(positional);
+        return ExitCode.OK;
+      }
       // yargs' own completion entry. Within a subcommand yargs prints the candidates with
       // console.log whatever the parse callback (and its getCompletion API stops at the top
       // level), so the candidates are collected from console.log for the duration.
@@ -203,6 +216,39 @@ export function cobraCompletions(completions: readonly string[]): string {
     return text ? `${flag}\t${text}` : flag;
   });
   return `${[...lines, `:${lines.length > 0 ? 4 : 0}`].join("\n")}\n`;
+}
+
+/**
+ * Cobra's lines for a positional argument of a command with completeArgs, or undefined where yargs
+ * completes (subcommands, flags, a flag's value). Never fails: completion prints nothing on error.
+ */
+async function completePositional(
+  spec: PluginSpec,
+  words: readonly string[],
+  options: RunOptions,
+): Promise<string | undefined> {
+  const current = words.at(-1) ?? "";
+  const before = words.slice(0, -1);
+  const previous = before.at(-1);
+  if (current.startsWith("-") || (previous?.startsWith("-") && !previous.includes("="))) return undefined;
+  try {
+    const args = (await globalFlags(yargs([...before]).strict(false).help(false).version(false).exitProcess(false))
+      .fail(false)
+      .parseAsync()) as Record<string, unknown> & { _: (string | number)[] };
+    const [name, ...typed] = args._.map(String);
+    const command = spec.commands.find((c) => c.command.split(" ")[0] === name);
+    if (!command?.completeArgs) return undefined;
+    const kube = kubeFlagsFrom(args);
+    // A completion that hangs hangs the user's shell.
+    if (kube.requestTimeout === "0") kube.requestTimeout = "5s";
+    const ctx: CommandContext = { ...options, kube, output: "", color: false, verbose: 0 };
+    const found = await command.completeArgs(ctx, typed);
+    if ("fileExtensions" in found) return `${[...found.fileExtensions, ":8"].join("\n")}\n`;
+    const names = found.names.filter((n) => n.startsWith(current));
+    return `${[...names, ":4"].join("\n")}\n`;
+  } catch {
+    return ":4\n";
+  }
 }
 
 /** yargs says "Unknown arguments: a, b"; kubectl says "unknown flag: --a" or "unknown command". */

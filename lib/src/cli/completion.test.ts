@@ -17,6 +17,29 @@ const spec: PluginSpec = {
       },
     },
     { command: "inspect <target>", describe: "Inspect", create: () => ({}) as never },
+    {
+      command: "approve [names..]",
+      describe: "Approve",
+      create: () => ({}) as never,
+      // What the command would list from the cluster, with what it was given.
+      completeArgs: async (ctx, typed) => ({
+        names: ["csr-a1", "csr-a2", "csr-b1", `ns=${ctx.kube.namespace ?? ""}`, `typed=${typed.join(",")}`],
+      }),
+    },
+    {
+      command: "status <file>",
+      describe: "Status",
+      create: () => ({}) as never,
+      completeArgs: async () => ({ fileExtensions: ["db"] }),
+    },
+    {
+      command: "broken <name>",
+      describe: "Broken",
+      create: () => ({}) as never,
+      completeArgs: async () => {
+        throw new Error("the API server is down");
+      },
+    },
   ],
 };
 
@@ -35,7 +58,14 @@ describe("__complete (kubectl plugin completion, cobra protocol)", () => {
     const { code, lines, stderr } = await complete("");
     expect(code).toBe(ExitCode.OK);
     expect(stderr).toBe("");
-    expect(lines.map((l) => l.split("\t")[0])).toEqual(["expiry", "inspect", ":4"]);
+    expect(lines.map((l) => l.split("\t")[0])).toEqual([
+      "expiry",
+      "inspect",
+      "approve",
+      "status",
+      "broken",
+      ":4",
+    ]);
   });
 
   it("lists a subcommand's own flags and the global ones", async () => {
@@ -54,5 +84,29 @@ describe("__complete (kubectl plugin completion, cobra protocol)", () => {
   it("formats zsh-style candidates with a tab and the default directive when empty", () => {
     expect(cobraCompletions(["a\\:b:desc: x", "--v"])).toBe("a:b\tdesc: x\n-v\n:4\n");
     expect(cobraCompletions([])).toBe(":0\n");
+  });
+
+  it("completes a positional argument with the names the command lists, filtered by the prefix", async () => {
+    expect((await complete("approve", "csr-a")).lines).toEqual(["csr-a1", "csr-a2", ":4"]);
+    const all = (await complete("approve", "-n", "kube-system", "csr-a1", "")).lines;
+    expect(all).toContain("ns=kube-system");
+    expect(all).toContain("typed=csr-a1");
+    expect(all.at(-1)).toBe(":4");
+  });
+
+  it("asks the shell for files by extension where the argument is a snapshot file", async () => {
+    expect((await complete("status", "")).lines).toEqual(["db", ":8"]);
+  });
+
+  it("leaves flags and flag values to the flag completion", async () => {
+    expect((await complete("approve", "--")).lines).toContain("--kubeconfig");
+    expect((await complete("approve", "--color", "")).lines).toEqual(["auto", "always", "never", ":4"]);
+  });
+
+  it("prints no error and no candidates when listing fails", async () => {
+    const { code, lines, stderr } = await complete("broken", "");
+    expect(code).toBe(ExitCode.OK);
+    expect(stderr).toBe("");
+    expect(lines).toEqual([":4"]);
   });
 });

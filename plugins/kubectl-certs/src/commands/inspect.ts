@@ -2,6 +2,7 @@ import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { exitCodeForFindings, sortFindings } from "@kubemend/lib/findings/finding";
 import { FINDING_LIST_KIND, renderFindings } from "@kubemend/lib/findings/render";
+import { resourceNames } from "@kubemend/lib/kube/names";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { checkBundles } from "../checks/chain.js";
 import { checkExpiry } from "../checks/expiry.js";
@@ -86,6 +87,14 @@ class InspectCommand implements Command {
 
 export const inspectCommand: CommandSpec = {
   command: "inspect <target>",
+  completeArgs: async (ctx) => ({
+    names: [
+      "apiserver",
+      ...(await resourceNames(ctx, { group: "", version: "v1", resource: "nodes" }, false)).map(
+        (n) => `node/${n}`,
+      ),
+    ],
+  }),
   describe:
     "Every detail of the certificates at TARGET (secret/NS/NAME, file:PATH, HOST:PORT, node/NAME, csr/NAME, apiserver), and what is wrong with the chain",
   builder: (y) => withThresholdFlags(y).positional("target", { type: "string", describe: "What to inspect" }),

@@ -36,3 +36,10 @@ export async function getCsrs(
   }
   return { found, missing };
 }
+
+/** The names of pending CSRs, for shell completion of approve-serving and deny. */
+export async function pendingCsrNames(client: KubeClient, signerName?: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const csr of listCsrs(client, { signerName, pendingOnly: true })) names.push(csr.metadata.name);
+  return names.sort();
+}

@@ -13,6 +13,7 @@ import { type Plan, planApprovals } from "../approval/plan.js";
 import { preflightApproval } from "../approval/preflight.js";
 import { callerName } from "../collect/caller.js";
 import type { ReviewSettings } from "../collect/context.js";
+import { pendingCsrNames } from "../collect/csrs.js";
 import { KUBELET_SERVING_SIGNER } from "../policy/types.js";
 import { outcomeLine, planDocument, renderPlanTable } from "../report/plan.js";
 import { LeaderElector } from "../watch/elector.js";
@@ -199,6 +200,7 @@ class ApproveServing implements Command {
 
 export const approveServingCommand: CommandSpec = {
   command: "approve-serving [names..]",
+  completeArgs: async (ctx) => ({ names: await pendingCsrNames(await connect(ctx), KUBELET_SERVING_SIGNER) }),
   describe:
     "Approve kubelet serving CSRs that provably belong to the node that filed them; explain every refusal",
   builder: (y) =>

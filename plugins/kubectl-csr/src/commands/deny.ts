@@ -10,7 +10,7 @@ import { condition, DENY_REASON } from "../approval/conditions.js";
 import { decide } from "../approval/decide.js";
 import { APPROVAL_ACCESS, preflightApproval } from "../approval/preflight.js";
 import { callerName } from "../collect/caller.js";
-import { getCsrs } from "../collect/csrs.js";
+import { getCsrs, pendingCsrNames } from "../collect/csrs.js";
 import { finalCondition } from "../policy/state.js";
 import type { CertificateSigningRequest } from "../policy/types.js";
 import { outcomeLine } from "../report/plan.js";
@@ -96,6 +96,7 @@ class Deny implements Command {
 
 export const denyCommand: CommandSpec = {
   command: "deny [names..]",
+  completeArgs: async (ctx) => ({ names: await pendingCsrNames(await connect(ctx)) }),
   describe: "Deny CSRs, saying why",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>

@@ -13,7 +13,7 @@ import { recordRevisions } from "../contents/walk.js";
 import { liveKeys } from "../etcd/keys.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
-import { readingSnapshot } from "./snapshot-file.js";
+import { completeSnapshotFile, readingSnapshot } from "./snapshot-file.js";
 
 /** Reads one snapshot (decrypting it first when it is age-encrypted) into the pairs. */
 function record(
@@ -134,6 +134,7 @@ class Diff implements Command {
 
 export const diffCommand: CommandSpec = {
   command: "diff <a> [b]",
+  completeArgs: completeSnapshotFile,
   describe:
     "Keys added, removed and changed from snapshot A to snapshot B or to the live etcd, and what restoring A would undo",
   outputs: ["table", "json", "yaml"],

@@ -9,7 +9,7 @@ import { type Inspection, inspectSnapshot } from "../contents/inspect.js";
 import { resourceLabel } from "../contents/resource.js";
 import { formatBytes } from "../report/units.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
-import { readingSnapshot } from "./snapshot-file.js";
+import { completeSnapshotFile, readingSnapshot } from "./snapshot-file.js";
 
 const DEFAULT_TOP = 10;
 
@@ -126,6 +126,7 @@ function compaction(r: Inspection): string {
 
 export const inspectCommand: CommandSpec = {
   command: "inspect <file>",
+  completeArgs: completeSnapshotFile,
   describe:
     "What a snapshot holds: keys and bytes per resource, busiest namespaces, Events, Secret encryption, members, compaction, largest keys (values are never printed)",
   outputs: ["table", "json", "yaml"],

@@ -14,6 +14,7 @@ import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { diffLive } from "./diff.js";
 import { withEtcdFlags } from "./etcd-flags.js";
 import { marginOf } from "./margin.js";
+import { completeSnapshotFile } from "./snapshot-file.js";
 
 /** What restoring the file does to the live keyspace (see `diff --live`). */
 interface PlanChanges {
@@ -116,6 +117,7 @@ class RestorePlanCommand implements Command {
 
 export const restorePlanCommand: CommandSpec = {
   command: "restore-plan <file>",
+  completeArgs: completeSnapshotFile,
   describe: "The ordered restore steps for every member, with the revision bump, and what the restore undoes",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>

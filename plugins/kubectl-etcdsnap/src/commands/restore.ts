@@ -14,6 +14,7 @@ import { bumpFor } from "../restore/plan.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
 import { marginOf } from "./margin.js";
+import { completeSnapshotFile } from "./snapshot-file.js";
 
 const run = promisify(execFile);
 
@@ -149,6 +150,7 @@ function findEtcdutl(flag: unknown, pathEnv: string | undefined): string {
 
 export const restoreCommand: CommandSpec = {
   command: "restore <file>",
+  completeArgs: completeSnapshotFile,
   describe: "Verify a snapshot and restore it into a new data dir with the revision bumped (runs etcdutl)",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>

@@ -1,3 +1,4 @@
+import type { ArgCompletions } from "@kubemend/lib/cli/app";
 import { BadInputError } from "@kubemend/lib/cli/errors";
 import { SnapshotError } from "../contents/walk.js";
 
@@ -17,3 +18,6 @@ export async function readingSnapshot<T>(file: string, read: () => Promise<T>): 
     throw err;
   }
 }
+
+/** Shell completion of a snapshot file argument: the shell lists *.db files (encrypted ones too). */
+export const completeSnapshotFile = async (): Promise<ArgCompletions> => ({ fileExtensions: ["db"] });

@@ -7,6 +7,7 @@ import { readMetadata, type SnapshotMetadata } from "../archive/metadata.js";
 import { type CheckedSnapshot, checkSnapshotFile } from "../archive/verify.js";
 import { formatBytes } from "../report/units.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
+import { completeSnapshotFile } from "./snapshot-file.js";
 
 class Status implements Command {
   private file!: string;
@@ -109,6 +110,7 @@ function taken(m: SnapshotMetadata | undefined): [string, string][] {
 
 export const statusCommand: CommandSpec = {
   command: "status <file>",
+  completeArgs: completeSnapshotFile,
   describe: "Hash, revision, keys, size and version as etcdutl computes them, plus integrity (read-only)",
   outputs: ["table", "json", "yaml"],
   builder: (y) =>

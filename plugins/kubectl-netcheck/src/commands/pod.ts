@@ -4,9 +4,11 @@ import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import type { FailOn } from "@kubemend/lib/findings/finding";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
+import { resourceNames } from "@kubemend/lib/kube/names";
 import { verdictOf } from "../checks/layers.js";
 import { checkPod } from "../checks/pod.js";
 import { collectPod } from "../collect/pod.js";
+import { CORE } from "../model.js";
 import { failOnFrom, report, withFailOn } from "./flags.js";
 
 class PodCheck implements Command {
@@ -42,6 +44,7 @@ class PodCheck implements Command {
 
 export const podCommand: CommandSpec = {
   command: "pod <name>",
+  completeArgs: async (ctx) => ({ names: await resourceNames(ctx, CORE("pods"), true) }),
   describe:
     "A pod's network: sandbox/CNI events, its node and CNI pod, its IP, the policies that select it, DNS",
   builder: (y) => withFailOn(y.positional("name", { type: "string", describe: "Pod name" })),

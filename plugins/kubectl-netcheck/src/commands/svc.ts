@@ -4,11 +4,13 @@ import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import type { FailOn } from "@kubemend/lib/findings/finding";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
+import { resourceNames } from "@kubemend/lib/kube/names";
 import { parseDuration } from "@kubemend/lib/output/duration";
 import { verdictOf } from "../checks/layers.js";
 import { checkProbes } from "../checks/probe.js";
 import { checkService } from "../checks/svc.js";
 import { collectService } from "../collect/service.js";
+import { CORE } from "../model.js";
 import { probeWithPod } from "../probe/pod.js";
 import { clusterDomain, DEFAULT_PROBE_IMAGE } from "../probe/pod-script.js";
 import { probeService } from "../probe/probe.js";
@@ -98,6 +100,7 @@ class Svc implements Command {
 
 export const svcCommand: CommandSpec = {
   command: "svc <name>",
+  completeArgs: async (ctx) => ({ names: await resourceNames(ctx, CORE("services"), true) }),
   describe: "Why a Service does not work: walks the Debug Services layers and names the first broken one",
   builder: (y) =>
     withFailOn(
