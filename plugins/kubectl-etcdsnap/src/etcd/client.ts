@@ -65,6 +65,9 @@ export class EtcdEndpoint {
       "grpc.keepalive_permit_without_calls": 1,
       "grpc.max_receive_message_length": 64 << 20,
       "grpc.enable_retries": 0,
+      // HTTP/2's default 64 KiB window holds two 32 KiB snapshot messages: the stream then waits a
+      // round trip per window update. 4 MiB measured 19 s → 14 s on a 1 GiB snapshot.
+      "grpc-node.flow_control_window": 4 << 20,
     });
   }
 
