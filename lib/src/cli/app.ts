@@ -232,7 +232,13 @@ async function completePositional(
   const previous = before.at(-1);
   if (current.startsWith("-") || (previous?.startsWith("-") && !previous.includes("="))) return undefined;
   try {
-    const args = (await globalFlags(yargs([...before]).strict(false).help(false).version(false).exitProcess(false))
+    const args = (await globalFlags(
+      yargs([...before])
+        .strict(false)
+        .help(false)
+        .version(false)
+        .exitProcess(false),
+    )
       .fail(false)
       .parseAsync()) as Record<string, unknown> & { _: (string | number)[] };
     const [name, ...typed] = args._.map(String);
