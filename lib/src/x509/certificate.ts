@@ -1,8 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { children, DerError, decodeOid, decodeTime, integerHex, readTlv, TAG, whole } from "./der.js";
 import { decodeExtensions, type Sans } from "./extensions.js";
 import { parseIp, sameIp } from "./ip.js";
-import { describePublicKey, type PublicKeyInfo } from "./keys.js";
+import { describePublicKey, type PublicKeyInfo, privateKeyMatchesCertificate } from "./keys.js";
 import { type DistinguishedName, decodeName } from "./name.js";
 import { SIGNATURE_ALGORITHMS } from "./oids.js";
 
@@ -183,16 +183,9 @@ function looseName(dn: string): string {
   return dn.toLowerCase().replace(/[\s\\]+/g, "");
 }
 
-/**
- * Whether the private key in `keyPem` belongs to this certificate, by comparing public keys.
- * Unparsable keys are `false`; nothing about the key is ever returned or thrown.
- */
+/** privateKeyMatchesCertificate for a described certificate, without parsing it again. */
 export function privateKeyMatches(keyPem: string | Buffer, cert: CertificateInfo): boolean {
-  try {
-    return createPublicKey(createPrivateKey(keyPem)).equals(nodeCertificate(cert).publicKey);
-  } catch {
-    return false;
-  }
+  return privateKeyMatchesCertificate(keyPem, nodeCertificate(cert));
 }
 
 /**

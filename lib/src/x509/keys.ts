@@ -36,14 +36,17 @@ export function describePublicKey(key: KeyObject): PublicKeyInfo {
 }
 
 /**
- * Whether the private key in `keyPem` is the one for the certificate in `certPem`, by comparing
+ * Whether the private key in `keyPem` is the one for the certificate (PEM or parsed), by comparing
  * public keys. Unparseable input (either side) is `false`; nothing about the key is ever returned
  * or thrown.
  */
-export function privateKeyMatchesCertificate(keyPem: string, certPem: string): boolean {
+export function privateKeyMatchesCertificate(
+  keyPem: string | Buffer,
+  cert: string | X509Certificate,
+): boolean {
   try {
     const fromKey = createPublicKey(createPrivateKey(keyPem));
-    return fromKey.equals(new X509Certificate(certPem).publicKey);
+    return fromKey.equals((typeof cert === "string" ? new X509Certificate(cert) : cert).publicKey);
   } catch {
     return false;
   }
