@@ -8,7 +8,7 @@ import path from "node:path";
 import { IncompleteError } from "@kubemend/lib/cli/errors";
 import type { SnapshotResponse } from "../etcd/proto.js";
 import { type SnapshotStatus, snapshotStatus } from "../snapshot/status.js";
-import { hasTrailerSize, TrailerHasher } from "../snapshot/trailer.js";
+import { hasTrailerSize, type TrailerCheck, TrailerHasher } from "../snapshot/trailer.js";
 import { integrityProblem } from "./integrity.js";
 import { metadataPath, type SnapshotMetadata } from "./metadata.js";
 
@@ -48,6 +48,17 @@ const WRITE_BLOCK = 1 << 20;
 export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
   const made: string[] = [o.partPath];
   let call: SnapshotStream | undefined;
+  const onDisk = new WrittenBytes();
+  // The structure check follows the download through the file as it is written (pages arrive in
+  // file order; the check waits for the ones not there yet), so little of it is left at the end.
+  let following: { total: number; status: Promise<SnapshotStatus> } | undefined;
+  let trailerKnown!: (t: TrailerCheck) => void;
+  let trailerMissing!: (err: Error) => void;
+  const trailerCheck = new Promise<TrailerCheck>((resolve, reject) => {
+    trailerKnown = resolve;
+    trailerMissing = reject;
+  });
+  trailerCheck.catch(() => {});
   try {
     await rm(o.partPath, { force: true });
     const hasher = new TrailerHasher();
@@ -59,7 +70,22 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
       call = o.start();
       // Errors reach the loop below; this only keeps a late one (after a cancel) from being unhandled.
       call.on("error", () => {});
-      await stream(o, call, fh, hasher);
+      await stream(o, call, fh, hasher, {
+        total(total) {
+          const checking = snapshotStatus(o.partPath, {
+            requireTrailer: true,
+            size: total,
+            written: (end) => onDisk.until(end),
+            trailer: trailerCheck,
+            // Half status's default: the pages were just written, so re-reads come from the page
+            // cache, and the peak RSS of a save comes from the download plus this check.
+            cacheBytes: 8 << 20,
+          });
+          checking.catch(() => {});
+          following = { total, status: checking };
+        },
+        written: (end) => onDisk.advance(end),
+      });
       const size = hasher.size;
       const { actual, trailer } = hasher.digest();
       if (!hasTrailerSize(size) || trailer === null)
@@ -72,21 +98,24 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
           `the snapshot's sha256 ${actual} does not match the trailer etcd sent (${trailer})`,
           "take the snapshot again, from another member with --endpoint if it repeats",
         );
-      // The structure check reads the written pages back (from the page cache) while the fsync
-      // puts them on disk; nothing is renamed before both are done.
+      const sha: TrailerCheck = { actual, expected: trailer, match: true };
+      trailerKnown(sha);
+      // The rest of the check reads the written pages back (from the page cache) while the fsync
+      // puts them on disk; nothing is renamed before both are done. Should etcd's announced size
+      // have been wrong, the followed check read the wrong extent: the whole file is checked again.
       const synced = fh.sync().catch(fsError(o.partPath, "flushing"));
-      const checked = snapshotStatus(o.partPath, {
-        requireTrailer: true,
-        trailer: { actual, expected: trailer, match: true },
-        // Half status's default: the pages were just written, so re-reads come from the page cache,
-        // and the peak RSS of a save comes from this check (8 MiB: ~10 MB less than 16 MiB).
-        cacheBytes: 8 << 20,
-      });
+      let checked: Promise<SnapshotStatus>;
+      if (following !== undefined && following.total === size) checked = following.status;
+      else {
+        await stopFollowing();
+        checked = snapshotStatus(o.partPath, { requireTrailer: true, trailer: sha, cacheBytes: 8 << 20 });
+      }
       const [sync, check] = await Promise.allSettled([synced, checked]);
       if (sync.status === "rejected") throw sync.reason;
       if (check.status === "rejected") throw check.reason;
       status = check.value;
     } finally {
+      await stopFollowing();
       await fh.close().catch(() => {});
     }
     const problem = integrityProblem(status);
@@ -112,6 +141,53 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
     await Promise.all(made.map((f) => rm(f, { force: true }).catch(() => {})));
     throw err;
   }
+
+  /** Ends a followed check that is still waiting for bytes, and waits until it has closed the file. */
+  async function stopFollowing(): Promise<void> {
+    onDisk.end();
+    trailerMissing(new Error("the snapshot stream ended without a matching sha256 trailer"));
+    await following?.status.catch(() => {});
+  }
+}
+
+/**
+ * How much of the file is written, for a reader that follows the writer: until(end) resolves once
+ * bytes [0, end) are there, and rejects once end() says no more will come.
+ */
+class WrittenBytes {
+  private done = 0;
+  private ended = false;
+  private waiting: { end: number; resolve(): void; reject(err: Error): void }[] = [];
+
+  until(end: number): Promise<void> {
+    if (end <= this.done) return Promise.resolve();
+    if (this.ended) return Promise.reject(new Error("the snapshot stream ended before these bytes arrived"));
+    return new Promise((resolve, reject) => this.waiting.push({ end, resolve, reject }));
+  }
+
+  advance(done: number): void {
+    this.done = done;
+    const still: typeof this.waiting = [];
+    for (const w of this.waiting) {
+      if (w.end <= done) w.resolve();
+      else still.push(w);
+    }
+    this.waiting = still;
+  }
+
+  end(): void {
+    this.ended = true;
+    const err = new Error("the snapshot stream ended before these bytes arrived");
+    for (const w of this.waiting) w.reject(err);
+    this.waiting = [];
+  }
+}
+
+interface StreamEvents {
+  /** The size the file will have, as soon as the first message tells. */
+  total(total: number): void;
+  /** Bytes [0, end) are in the file. */
+  written(end: number): void;
 }
 
 async function stream(
@@ -119,6 +195,7 @@ async function stream(
   call: SnapshotStream,
   fh: FileHandle,
   hasher: TrailerHasher,
+  events: StreamEvents,
 ): Promise<void> {
   // Two reused blocks: messages are copied into one while the other is being written, so the
   // stream keeps flowing during a write and no block is allocated per write.
@@ -134,7 +211,10 @@ async function stream(
     const length = filled;
     const at = position;
     position += length;
-    writing = writeAll(fh, block, length, at).catch(fsError(o.partPath, "writing"));
+    writing = writeAll(fh, block, length, at).then(
+      () => events.written(at + length),
+      fsError(o.partPath, "writing"),
+    );
     // A rejection is awaited by the next flush; until then it must not count as unhandled.
     writing.catch(() => {});
     current ^= 1;
@@ -146,7 +226,10 @@ async function stream(
       const blob = msg.blob;
       if (blob.length === 0) continue;
       // The first message says how much follows; the sha256 comes after the data.
-      total ??= hasher.size + blob.length + msg.remainingBytes + 32;
+      if (total === undefined) {
+        total = hasher.size + blob.length + msg.remainingBytes + 32;
+        events.total(total);
+      }
       hasher.update(blob);
       let from = 0;
       while (from < blob.length) {

@@ -19,6 +19,11 @@ export interface BlockFileOptions {
   cacheBytes?: number;
   /** Blocks in SharedArrayBuffers, so a worker thread can read them too (see trailer.ts). */
   shared?: boolean;
+  /**
+   * For a file that is still being written: resolves once bytes [0, end) are in it (rejects when
+   * they never will be). Every read waits for it, so a scan can follow a download.
+   */
+  written?: (end: number) => Promise<void>;
 }
 
 /** Evicted buffers kept for the next reads: a fresh 4 MiB buffer per read costs page faults and GC. */
@@ -37,6 +42,7 @@ export class BlockFile {
   private readonly inflight = new Map<number, Promise<Block>>();
   private readonly free: Buffer[] = [];
   private readonly shared: boolean;
+  private readonly written: ((end: number) => Promise<void>) | undefined;
   /** Called after each block read, with the block's index (blocks are blockSize apart). */
   onLoad: ((idx: number, b: Block) => void) | undefined;
   private lastLoaded = -2;
@@ -49,6 +55,7 @@ export class BlockFile {
     this.blockSize = options.blockSize ?? 4 << 20;
     this.maxBlocks = Math.max(2, Math.floor((options.cacheBytes ?? 32 << 20) / this.blockSize));
     this.shared = options.shared === true;
+    this.written = options.written;
   }
 
   /** The cached block with index `idx`, or undefined; does not refresh its recency. */
@@ -100,6 +107,7 @@ export class BlockFile {
   /** Reads exactly [offset, offset+length) into a fresh buffer, bypassing the cache. */
   async readExact(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const buf = into !== undefined && into.length === length ? into : Buffer.allocUnsafeSlow(length);
+    if (this.written !== undefined) await this.written(Math.min(offset + length, this.size));
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.fh.read(buf, done, length - done, offset + done);

@@ -37,7 +37,10 @@ export interface BoltEntry {
 /** A bucket name, or the names from the top level down for a nested bucket. */
 export type BucketPath = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
-export type OpenOptions = BlockFileOptions;
+export interface OpenOptions extends BlockFileOptions {
+  /** The size the file will have, for a file still being written (with `written`); default its size now. */
+  size?: number;
+}
 
 /** Deepest page tree followed; a real B+tree over 2^64 keys is far shallower. */
 const MAX_TREE_DEPTH = 64;
@@ -53,10 +56,11 @@ export async function openBolt(path: string, options: OpenOptions = {}): Promise
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new BoltError("NOT_BOLT", `${path} is not a regular file`);
-    const meta = await readMeta(fh, st.size);
+    const size = options.size ?? st.size;
+    const meta = await readMeta(fh, size, options.written);
     // Blocks are a power of two no smaller than a page, so a page never straddles two blocks.
     const blockSize = Math.max(2 ** Math.ceil(Math.log2(options.blockSize ?? 4 << 20)), meta.pageSize);
-    const file = new BlockFile(fh, st.size, { ...options, blockSize });
+    const file = new BlockFile(fh, size, { ...options, blockSize });
     return new BoltReader(path, fh, file, meta);
   } catch (err) {
     await fh.close();
@@ -64,8 +68,17 @@ export async function openBolt(path: string, options: OpenOptions = {}): Promise
   }
 }
 
-async function readExact(fh: FileHandle, pos: number, length: number): Promise<Uint8Array> {
+type Written = OpenOptions["written"];
+
+async function readExact(
+  fh: FileHandle,
+  pos: number,
+  length: number,
+  size: number,
+  written: Written,
+): Promise<Uint8Array> {
   const buf = new Uint8Array(length);
+  if (written !== undefined) await written(Math.min(pos + length, size));
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, length - done, pos + done);
@@ -81,14 +94,15 @@ function rawTxid(buf: Uint8Array): bigint {
 }
 
 /** Finds the page size the way bbolt does, then picks the valid meta page with the higher txid. */
-async function readMeta(fh: FileHandle, size: number): Promise<BoltMeta> {
-  const first = await readExact(fh, 0, Math.min(size, PROBE_SIZE));
+async function readMeta(fh: FileHandle, size: number, written: Written): Promise<BoltMeta> {
+  const read = (pos: number, length: number) => readExact(fh, pos, length, size, written);
+  const first = await read(0, Math.min(size, PROBE_SIZE));
   const m0 = parseMeta(first, 0, 0);
   let pageSize = m0.ok ? m0.meta.pageSize : undefined;
   for (let i = 0; pageSize === undefined && i <= 14; i++) {
     const pos = 1024 << i;
     if (pos >= size - 1024) break;
-    const m = parseMeta(await readExact(fh, pos, PROBE_SIZE), 0, 1);
+    const m = parseMeta(await read(pos, PROBE_SIZE), 0, 1);
     if (m.ok) pageSize = m.meta.pageSize;
   }
   if (pageSize === undefined) {
@@ -101,8 +115,8 @@ async function readMeta(fh: FileHandle, size: number): Promise<BoltMeta> {
   if (size < 2 * pageSize) {
     throw new BoltError("TRUNCATED", `file has ${size} bytes, less than two ${pageSize}-byte meta pages`);
   }
-  const p0 = first.length >= pageSize ? first.subarray(0, pageSize) : await readExact(fh, 0, pageSize);
-  const p1 = await readExact(fh, pageSize, pageSize);
+  const p0 = first.length >= pageSize ? first.subarray(0, pageSize) : await read(0, pageSize);
+  const p1 = await read(pageSize, pageSize);
   const r0 = parseMeta(p0, 0, 0);
   const r1 = parseMeta(p1, 0, 1);
   const [a, b] = rawTxid(p1) > rawTxid(p0) ? [r1, r0] : [r0, r1];

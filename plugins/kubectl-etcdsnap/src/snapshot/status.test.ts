@@ -1,3 +1,6 @@
+import { mkdtemp, open, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { etcdutlJson, snapshotStatus } from "./status.js";
 import { etcdSnapshot, etcdTools, etcdutlStatus, FLAVORS } from "./testing.js";
@@ -55,5 +58,44 @@ describe.each(FLAVORS)("snapshotStatus against etcd %s", (flavor) => {
     });
     expect(tight).toEqual(plain);
     expect(tight.integrity.sha256?.match).toBe(true);
+  }, 120_000);
+
+  it("follows a file while it is written, reading no byte before it is there", async (ctx) => {
+    const fixture = await etcdSnapshot(flavor);
+    if (typeof fixture === "string") return ctx.skip(fixture);
+    const bytes = await readFile(fixture.snapshot);
+    const plain = await snapshotStatus(fixture.snapshot);
+    const dir = await mkdtemp(path.join(tmpdir(), "kubemend-follow-"));
+    try {
+      const file = path.join(dir, "growing.db");
+      const fh = await open(file, "w");
+      let done = 0;
+      const waiting: { end: number; resolve(): void }[] = [];
+      let furthest = 0;
+      const followed = snapshotStatus(file, {
+        size: bytes.length,
+        blockSize: 4096,
+        cacheBytes: 16384,
+        written: (end) => {
+          furthest = Math.max(furthest, end);
+          return end <= done ? Promise.resolve() : new Promise((resolve) => waiting.push({ end, resolve }));
+        },
+      });
+      // Written in 1000-byte steps (not page-aligned), one turn of the event loop apart.
+      for (let at = 0; at < bytes.length; at += 1000) {
+        const n = Math.min(1000, bytes.length - at);
+        await fh.write(bytes, at, n, at);
+        done = at + n;
+        expect(furthest).toBeLessThanOrEqual(bytes.length);
+        for (const w of waiting.splice(0)) (w.end <= done ? w.resolve : () => waiting.push(w))();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await fh.close();
+      const got = await followed;
+      expect(got).toEqual({ ...plain, integrity: { ...plain.integrity, sha256: got.integrity.sha256 } });
+      expect(got.integrity.ok).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
