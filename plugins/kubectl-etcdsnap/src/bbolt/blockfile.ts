@@ -30,6 +30,22 @@ export interface BlockFileOptions {
 const FREE_BUFFERS = 4;
 
 /**
+ * A consumer that must see every block once, in file order (the sha256 worker of trailer.ts).
+ * accept() resolves when the sink has room for another block; it may pin the block meanwhile.
+ */
+export interface BlockSink {
+  accept(b: Block): Promise<void>;
+}
+
+/**
+ * How far ahead of the blocks fed to a sink a read may be and still advance the feed: a scan in
+ * key order mostly moves forward through a snapshot in small skips, and the blocks skipped over are
+ * fed (and cached) on the way. A read further ahead (a bucket's root page, rewritten at the end
+ * of the file by every commit) is read on its own and fed later.
+ */
+const FEED_WINDOW = 8;
+
+/**
  * Positioned reads of a file in large aligned blocks behind a bounded LRU cache, with one block of
  * read-ahead when access looks sequential. A block handed out by block()/cached() keeps its buffer
  * for as long as anyone holds a view. A scan that pins blocks instead (pin/unpin) lets an evicted
@@ -43,9 +59,11 @@ export class BlockFile {
   private readonly free: Buffer[] = [];
   private readonly shared: boolean;
   private readonly written: ((end: number) => Promise<void>) | undefined;
-  /** Called after each block read, with the block's index (blocks are blockSize apart). */
-  onLoad: ((idx: number, b: Block) => void) | undefined;
   private lastLoaded = -2;
+  private sink: BlockSink | undefined;
+  /** Blocks [0, fed) went to the sink. */
+  private fed = 0;
+  private feeding: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly fh: FileHandle,
@@ -58,9 +76,30 @@ export class BlockFile {
     this.written = options.written;
   }
 
-  /** The cached block with index `idx`, or undefined; does not refresh its recency. */
-  peek(idx: number): Block | undefined {
-    return this.cache.get(idx);
+  /**
+   * Hands every block to `sink` once, in file order, from the reads the caller makes anyway (so a
+   * file is read once for both); feedRest() then reads and hands over whatever was not read.
+   */
+  feed(sink: BlockSink): void {
+    this.sink = sink;
+  }
+
+  /** Feeds the sink the blocks not fed yet; a read error rejects. */
+  feedRest(): Promise<void> {
+    return this.feedTo(Math.ceil(this.size / this.blockSize) - 1);
+  }
+
+  private feedTo(last: number): Promise<void> {
+    this.feeding = this.feeding.then(async () => {
+      const sink = this.sink;
+      while (sink !== undefined && this.fed <= last) {
+        const idx = this.fed;
+        const b = this.cache.get(idx) ?? (await this.load(idx));
+        this.fed = idx + 1;
+        await sink.accept(b);
+      }
+    });
+    return this.feeding;
   }
 
   get cachedBlocks(): number {
@@ -98,6 +137,11 @@ export class BlockFile {
     const idx = Math.floor(offset / this.blockSize);
     const hit = this.cache.get(idx);
     if (hit !== undefined) return hit;
+    if (this.sink !== undefined && idx >= this.fed && idx - this.fed < FEED_WINDOW) {
+      await this.feedTo(idx);
+      const fed = this.cache.get(idx);
+      if (fed !== undefined) return fed;
+    }
     const b = await this.load(idx);
     if (idx === this.lastLoaded + 1) this.prefetch(idx + 1);
     this.lastLoaded = idx;
@@ -123,7 +167,7 @@ export class BlockFile {
 
   private prefetch(idx: number): void {
     if (idx * this.blockSize >= this.size || this.cache.has(idx)) return;
-    this.load(idx).catch(() => {});
+    (this.sink !== undefined && idx === this.fed ? this.feedTo(idx) : this.load(idx)).catch(() => {});
   }
 
   private load(idx: number): Promise<Block> {
@@ -151,7 +195,6 @@ export class BlockFile {
           old.evicted = true;
           if (old.pins === 0) this.recycle(old);
         }
-        this.onLoad?.(idx, b);
         return b;
       });
       p.catch(() => this.inflight.delete(idx));

@@ -100,7 +100,7 @@ export async function snapshotStatus(path: string, options: StatusOptions = {}):
     throw err;
   });
   const hashing =
-    alongside && !(reader instanceof BoltError) ? hashBlocks(reader.file, path, fileSize) : null;
+    alongside && !(reader instanceof BoltError) ? hashBlocks(reader.file, fileSize) : null;
   const trailer = !hasTrailer
     ? Promise.resolve(null)
     : known
@@ -132,6 +132,8 @@ export async function snapshotStatus(path: string, options: StatusOptions = {}):
       integrity.boltError = { code: err.code, message: err.message };
     } finally {
       hashed = hashing?.finish();
+      // The blocks the scan did not read are read for the worker before the file is closed.
+      await hashed?.catch(() => {});
       await reader.close();
     }
     const extra = fileSize - status.totalSize - (hasTrailer ? 32 : 0);

@@ -136,41 +136,26 @@ function hashOnWorker(path: string, chunkSize: number): Promise<TrailerCheck | n
   });
 }
 
-// The worker of hashBlocks: hashes the blocks the main thread read, in file order, as they come,
-// then reads whatever the main thread did not hand over.
+// The worker of hashBlocks: hashes the blocks the main thread read, which come in file order.
 const BLOCKS_WORKER_SOURCE = `
 const { createHash } = require("node:crypto");
-const fs = require("node:fs");
 const { parentPort, workerData } = require("node:worker_threads");
-const { path, size, chunkSize } = workerData;
+const { size } = workerData;
 const dataEnd = size - ${TRAILER_SIZE};
 const h = createHash("sha256");
 const trailer = Buffer.alloc(${TRAILER_SIZE});
 let pos = 0;
-function take(buf, len) {
-  if (pos < dataEnd) h.update(buf.subarray(0, Math.min(len, dataEnd - pos)));
-  if (pos + len > dataEnd) {
-    const from = Math.max(pos, dataEnd);
-    buf.copy(trailer, from - dataEnd, from - pos, len);
-  }
-  pos += len;
-}
 parentPort.on("message", (m) => {
   if (m.type === "block") {
-    if (m.start === pos) take(Buffer.from(m.sab, m.offset, m.length), m.length);
+    const buf = Buffer.from(m.sab, m.offset, m.length);
+    if (pos < dataEnd) h.update(buf.subarray(0, Math.min(m.length, dataEnd - pos)));
+    if (pos + m.length > dataEnd) {
+      const from = Math.max(pos, dataEnd);
+      buf.copy(trailer, from - dataEnd, from - pos, m.length);
+    }
+    pos += m.length;
     parentPort.postMessage({ type: "done", idx: m.idx });
     return;
-  }
-  const fd = fs.openSync(path, "r");
-  try {
-    const buf = Buffer.allocUnsafeSlow(chunkSize);
-    while (pos < size) {
-      const n = fs.readSync(fd, buf, 0, Math.min(chunkSize, size - pos), pos);
-      if (n === 0) break;
-      take(buf, n);
-    }
-  } finally {
-    fs.closeSync(fd);
   }
   parentPort.postMessage({ type: "digest", actual: h.digest("hex"), trailer: pos === size ? trailer.toString("hex") : null });
   parentPort.close();
@@ -181,60 +166,73 @@ parentPort.on("message", (m) => {
 const MAX_BLOCKS_IN_FLIGHT = 8;
 
 export interface BlockHashing {
-  /** Stops feeding blocks; the worker reads the rest of the file itself and the check comes back. */
+  /** Reads and hands over the blocks not read yet; the check comes back once all are hashed. */
   finish(): Promise<TrailerCheck | null>;
 }
 
 /**
  * Hashes a file (as checkTrailerFile) on a worker thread from the blocks `file` reads anyway, so a
- * status reads the file once, not twice: each block read in file order is shared with the worker
- * (SharedArrayBuffer, no copy) and stays pinned until it is hashed. Needs `file` opened with
- * `shared: true`; `size` is the file's size.
+ * status reads the file once, not twice: every block is shared with the worker in file order
+ * (SharedArrayBuffer, no copy; see BlockFile.feed) and stays pinned until it is hashed. Needs
+ * `file` opened with `shared: true`; `size` is the file's size.
  */
-export function hashBlocks(file: BlockFile, path: string, size: number, chunkSize = 4 << 20): BlockHashing {
-  const w = new Worker(BLOCKS_WORKER_SOURCE, { eval: true, workerData: { path, size, chunkSize } });
+export function hashBlocks(file: BlockFile, size: number): BlockHashing {
+  const w = new Worker(BLOCKS_WORKER_SOURCE, { eval: true, workerData: { size } });
   const inFlight = new Map<number, Block>();
-  let next = 0;
+  let room: (() => void) | undefined;
+  let failed: Error | undefined;
   const result = new Promise<TrailerCheck | null>((resolve, reject) => {
     w.on("message", (m: { type: string; idx: number; actual: string; trailer: string | null }) => {
       if (m.type === "done") {
         const b = inFlight.get(m.idx);
         inFlight.delete(m.idx);
         if (b !== undefined) file.unpin(b);
+        room?.();
+        room = undefined;
         return;
       }
       resolve(
         m.trailer === null ? null : { actual: m.actual, expected: m.trailer, match: m.actual === m.trailer },
       );
     });
-    w.once("error", reject);
-    w.once("exit", (code) => reject(new Error(`sha256 worker exited with code ${code}`)));
+    const fail = (err: Error) => {
+      failed = err;
+      room?.();
+      reject(err);
+    };
+    w.once("error", fail);
+    w.once("exit", (code) => fail(new Error(`sha256 worker exited with code ${code}`)));
   });
   result.catch(() => {});
-  file.onLoad = () => {
-    for (
-      let b = file.peek(next);
-      b !== undefined && inFlight.size < MAX_BLOCKS_IN_FLIGHT;
-      b = file.peek(next)
-    ) {
-      if (!(b.buf.buffer instanceof SharedArrayBuffer)) break;
+  let idx = 0;
+  file.feed({
+    async accept(b) {
+      if (failed !== undefined) throw failed;
+      if (!(b.buf.buffer instanceof SharedArrayBuffer)) throw new Error("hashBlocks needs shared blocks");
       file.pin(b);
-      inFlight.set(next, b);
+      inFlight.set(idx, b);
       w.postMessage({
         type: "block",
-        idx: next,
-        start: b.start,
+        idx: idx++,
         sab: b.buf.buffer,
         offset: b.buf.byteOffset,
         length: b.buf.length,
       });
-      next++;
-    }
-  };
+      while (inFlight.size >= MAX_BLOCKS_IN_FLIGHT && failed === undefined)
+        await new Promise<void>((resolve) => {
+          room = resolve;
+        });
+    },
+  });
   return {
-    finish() {
-      file.onLoad = undefined;
-      w.postMessage({ type: "rest" });
+    async finish() {
+      try {
+        await file.feedRest();
+      } catch (err) {
+        await w.terminate();
+        throw err;
+      }
+      w.postMessage({ type: "digest" });
       return result;
     },
   };
