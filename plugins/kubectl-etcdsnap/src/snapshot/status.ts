@@ -18,6 +18,7 @@ import {
   openBolt,
 } from "../bbolt/reader.js";
 import { scanKeyValue, scannedKeyEnd, scannedKeyStart } from "../mvcc/keyvalue.js";
+import { LiveKeys } from "../mvcc/live-keys.js";
 import { isTombstone, revisionMain } from "../mvcc/revision.js";
 import { Crc32cRuns } from "./crc32c.js";
 import {
@@ -99,8 +100,7 @@ export async function snapshotStatus(path: string, options: StatusOptions = {}):
     if (err instanceof BoltError) return err;
     throw err;
   });
-  const hashing =
-    alongside && !(reader instanceof BoltError) ? hashBlocks(reader.file, fileSize) : null;
+  const hashing = alongside && !(reader instanceof BoltError) ? hashBlocks(reader.file, fileSize) : null;
   const trailer = !hasTrailer
     ? Promise.resolve(null)
     : known
@@ -156,7 +156,7 @@ async function sizeOf(path: string): Promise<number> {
 
 async function scanStatus(reader: BoltReader, status: SnapshotStatus): Promise<BoltCheckResult> {
   const integrity = status.integrity;
-  const live = new Set<string>();
+  const live = new LiveKeys();
   // Holds on to views past the visitor call, until the end of their leaf page (scan's leafDone).
   const crc = new Crc32cRuns();
   let inKey = false;
@@ -164,8 +164,6 @@ async function scanStatus(reader: BoltReader, status: SnapshotStatus): Promise<B
   let entries = 0;
   let revision = 0;
   let storageVersion: string | undefined;
-  let lastBuf: Uint8Array | undefined;
-  let text: Buffer = Buffer.alloc(0);
   const mvccProblem = (msg: string) => {
     if (integrity.mvccProblemCount++ < MAX_MVCC_PROBLEMS) integrity.mvccProblems.push(msg);
   };
@@ -204,13 +202,8 @@ async function scanStatus(reader: BoltReader, status: SnapshotStatus): Promise<B
         mvccProblem(`revision ${main}: cannot decode mvccpb.KeyValue: ${err}`);
         return;
       }
-      if (buf !== lastBuf) {
-        lastBuf = buf;
-        text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-      }
-      const key = text.toString("latin1", scannedKeyStart(), scannedKeyEnd());
-      if (isTombstone(buf, kOff, kLen)) live.delete(key);
-      else live.add(key);
+      if (isTombstone(buf, kOff, kLen)) live.delete(buf, scannedKeyStart(), scannedKeyEnd());
+      else live.put(buf, scannedKeyStart(), scannedKeyEnd());
     },
     () => crc.flush(),
   );
