@@ -53,7 +53,7 @@ function withTrailer(data: Buffer): Buffer {
 function options(name: string, stream: () => SnapshotStream): SaveOptions {
   const finalPath = path.join(dir, name);
   return {
-    start: stream,
+    start: async () => stream(),
     partPath: `${finalPath}.part`,
     finalPath: () => finalPath,
     metadata: (s, file) => ({ file, revision: s.revision }) as never,

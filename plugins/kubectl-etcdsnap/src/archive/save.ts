@@ -19,7 +19,7 @@ export type SnapshotStream = AsyncIterable<SnapshotResponse> & {
 
 export interface SaveOptions {
   /** Starts the snapshot stream; called once the file is open, so no message waits unread. */
-  start(): SnapshotStream;
+  start(): Promise<SnapshotStream>;
   /** Where the bytes go while they arrive; removed on failure. */
   partPath: string;
   /** The final path, decided once the snapshot is verified (the default name holds the revision). */
@@ -67,7 +67,7 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
     );
     let status: SnapshotStatus;
     try {
-      call = o.start();
+      call = await o.start();
       // Errors reach the loop below; this only keeps a late one (after a cancel) from being unhandled.
       call.on("error", () => {});
       await stream(o, call, fh, hasher, {

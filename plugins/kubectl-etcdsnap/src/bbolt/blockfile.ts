@@ -44,6 +44,8 @@ export interface BlockSink {
  * of the file by every commit) is read on its own and fed later.
  */
 const FEED_WINDOW = 8;
+/** Blocks fed beyond the one a read asked for. */
+const FEED_AHEAD = 4;
 
 /**
  * Positioned reads of a file in large aligned blocks behind a bounded LRU cache, with one block of
@@ -86,10 +88,11 @@ export class BlockFile {
 
   /** Feeds the sink the blocks not fed yet; a read error rejects. */
   feedRest(): Promise<void> {
-    return this.feedTo(Math.ceil(this.size / this.blockSize) - 1);
+    return this.feedTo(Number.MAX_SAFE_INTEGER);
   }
 
-  private feedTo(last: number): Promise<void> {
+  private feedTo(upTo: number): Promise<void> {
+    const last = Math.min(upTo, Math.ceil(this.size / this.blockSize) - 1);
     this.feeding = this.feeding.then(async () => {
       const sink = this.sink;
       while (sink !== undefined && this.fed <= last) {
@@ -139,6 +142,8 @@ export class BlockFile {
     if (hit !== undefined) return hit;
     if (this.sink !== undefined && idx >= this.fed && idx - this.fed < FEED_WINDOW) {
       await this.feedTo(idx);
+      // Keeps the sink busy while the caller works on this block.
+      this.feedTo(idx + FEED_AHEAD).catch(() => {});
       const fed = this.cache.get(idx);
       if (fed !== undefined) return fed;
     }

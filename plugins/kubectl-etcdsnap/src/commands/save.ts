@@ -105,7 +105,7 @@ class Save implements Command {
     const sealing = new AbortController();
     let encryption: Encryption | undefined;
     const progress = await startProgress(this.ctx.io.err, `snapshot from ${endpoint.url}`);
-    let call: ReturnType<EtcdEndpoint["snapshot"]> | undefined;
+    let call: Awaited<ReturnType<EtcdEndpoint["snapshot"]>> | undefined;
     const interrupt = () => {
       call?.cancel();
       sealing.abort();
@@ -114,9 +114,10 @@ class Save implements Command {
     process.once("SIGTERM", interrupt);
     try {
       return await saveSnapshot({
-        start: () => {
-          call = endpoint.snapshot();
-          return call;
+        start: async () => {
+          const stream = await endpoint.snapshot();
+          call = stream;
+          return stream;
         },
         partPath,
         finalPath: (s) =>

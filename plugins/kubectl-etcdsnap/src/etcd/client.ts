@@ -1,11 +1,4 @@
-import {
-  type CallOptions,
-  ChannelCredentials,
-  Client,
-  type ClientReadableStream,
-  status as GrpcStatus,
-  type ServiceError,
-} from "@grpc/grpc-js";
+import type { CallOptions, Client, ClientReadableStream, ServiceError } from "@grpc/grpc-js";
 import { IncompleteError } from "@kubemend/lib/cli/errors";
 import {
   decodeMemberListResponse,
@@ -44,21 +37,45 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 
 const identity = (b: Buffer) => b;
 
+/** grpc's status code for a missed deadline (status.DEADLINE_EXCEEDED). */
+const DEADLINE_EXCEEDED = 4;
+
+type Grpc = typeof import("@grpc/grpc-js");
+let grpc: Grpc | undefined;
+
+/**
+ * grpc-js, loaded on first use: half the bundle's start-up work is evaluating it, and only the
+ * commands that talk to etcd need it (status, inspect and diff read files).
+ */
+export async function loadGrpc(): Promise<Grpc> {
+  grpc ??= await import("@grpc/grpc-js");
+  return grpc;
+}
+
 /** One etcd member's client URL, spoken to over gRPC. */
 export class EtcdEndpoint {
-  private readonly client: Client;
+  private channel: Client | undefined;
 
   constructor(
     readonly url: string,
     private readonly tls: EtcdTls | undefined,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
   ) {
-    const u = new URL(url);
-    const secure = u.protocol === "https:";
-    const credentials = secure
-      ? ChannelCredentials.createSsl(tls?.ca ?? null, tls?.key ?? null, tls?.cert ?? null)
-      : ChannelCredentials.createInsecure();
-    this.client = new Client(u.host, credentials, {
+    new URL(url);
+  }
+
+  /** The gRPC client, created on first use (after loadGrpc). */
+  private get client(): Client {
+    if (this.channel !== undefined) return this.channel;
+    if (grpc === undefined) throw new Error("EtcdEndpoint used before loadGrpc()");
+    const { ChannelCredentials, Client } = grpc;
+    const tls = this.tls;
+    const u = new URL(this.url);
+    const credentials =
+      u.protocol === "https:"
+        ? ChannelCredentials.createSsl(tls?.ca ?? null, tls?.key ?? null, tls?.cert ?? null)
+        : ChannelCredentials.createInsecure();
+    this.channel = new Client(u.host, credentials, {
       // A dead peer mid-snapshot must end the stream, not hang it.
       "grpc.keepalive_time_ms": 10_000,
       "grpc.keepalive_timeout_ms": 5_000,
@@ -69,6 +86,7 @@ export class EtcdEndpoint {
       // round trip per window update. 4 MiB measured 19 s → 14 s on a 1 GiB snapshot.
       "grpc-node.flow_control_window": 4 << 20,
     });
+    return this.channel;
   }
 
   status(): Promise<StatusResponse> {
@@ -84,7 +102,8 @@ export class EtcdEndpoint {
   }
 
   /** The snapshot stream; errors come out as gRPC ServiceErrors (see describeError). */
-  snapshot(): ClientReadableStream<SnapshotResponse> {
+  async snapshot(): Promise<ClientReadableStream<SnapshotResponse>> {
+    await loadGrpc();
     return this.client.makeServerStreamRequest(
       "/etcdserverpb.Maintenance/Snapshot",
       identity,
@@ -94,10 +113,15 @@ export class EtcdEndpoint {
   }
 
   close(): void {
-    this.client.close();
+    this.channel?.close();
   }
 
-  private unary<T>(method: string, decode: (b: Buffer) => T, request: Buffer = EMPTY_REQUEST): Promise<T> {
+  private async unary<T>(
+    method: string,
+    decode: (b: Buffer) => T,
+    request: Buffer = EMPTY_REQUEST,
+  ): Promise<T> {
+    await loadGrpc();
     const options: CallOptions = { deadline: Date.now() + this.timeoutMs };
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(method, identity, decode, request, options, (err, value) => {
@@ -112,7 +136,7 @@ export class EtcdEndpoint {
     const e = err as Partial<ServiceError>;
     const details = (e.details ?? (err instanceof Error ? err.message : String(err))).trim();
     const files = this.tls?.files;
-    if (e.code === GrpcStatus.DEADLINE_EXCEEDED)
+    if (e.code === DEADLINE_EXCEEDED)
       return new IncompleteError(
         `${doing} at ${this.url}: no answer within ${this.timeoutMs / 1000}s`,
         "check that etcd runs there and that nothing filters the port; --endpoints picks other members",
