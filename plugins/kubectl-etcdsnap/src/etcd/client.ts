@@ -48,7 +48,11 @@ let grpc: Grpc | undefined;
  * commands that talk to etcd need it (status, inspect and diff read files).
  */
 export async function loadGrpc(): Promise<Grpc> {
-  grpc ??= await import("@grpc/grpc-js");
+  if (grpc === undefined) {
+    // A CommonJS package: in the bundle's split chunk its exports are only the default export.
+    const m: Grpc & { default?: Grpc } = await import("@grpc/grpc-js");
+    grpc = m.default ?? m;
+  }
   return grpc;
 }
 
