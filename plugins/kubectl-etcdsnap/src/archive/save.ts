@@ -7,6 +7,7 @@ import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { IncompleteError } from "@kubemend/lib/cli/errors";
 import type { SnapshotResponse } from "../etcd/proto.js";
+import { LeafRuns } from "../snapshot/leaf-runs.js";
 import { type SnapshotStatus, snapshotStatus } from "../snapshot/status.js";
 import { hasTrailerSize, type TrailerCheck, TrailerHasher } from "../snapshot/trailer.js";
 import { integrityProblem } from "./integrity.js";
@@ -52,6 +53,9 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
   // The structure check follows the download through the file as it is written (pages arrive in
   // file order; the check waits for the ones not there yet), so little of it is left at the end.
   let following: { total: number; status: Promise<SnapshotStatus> } | undefined;
+  // The leaves' CRCs, computed from the blocks on their way to the file: the check after the
+  // stream combines them instead of hashing every value again (a quarter of its time on 1 GiB).
+  let leafRuns: LeafRuns | undefined;
   let trailerKnown!: (t: TrailerCheck) => void;
   let trailerMissing!: (err: Error) => void;
   const trailerCheck = new Promise<TrailerCheck>((resolve, reject) => {
@@ -72,6 +76,7 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
       call.on("error", () => {});
       await stream(o, call, fh, hasher, {
         total(total) {
+          leafRuns = new LeafRuns(total - 32);
           const checking = snapshotStatus(o.partPath, {
             requireTrailer: true,
             size: total,
@@ -80,10 +85,12 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
             // Half status's default: the pages were just written, so re-reads come from the page
             // cache, and the peak RSS of a save comes from the download plus this check.
             cacheBytes: 8 << 20,
+            leafRuns,
           });
           checking.catch(() => {});
           following = { total, status: checking };
         },
+        block: (data, at) => leafRuns?.push(data, at),
         written: (end) => onDisk.advance(end),
       });
       const size = hasher.size;
@@ -108,7 +115,12 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
       if (following !== undefined && following.total === size) checked = following.status;
       else {
         await stopFollowing();
-        checked = snapshotStatus(o.partPath, { requireTrailer: true, trailer: sha, cacheBytes: 8 << 20 });
+        checked = snapshotStatus(o.partPath, {
+          requireTrailer: true,
+          trailer: sha,
+          cacheBytes: 8 << 20,
+          leafRuns,
+        });
       }
       const [sync, check] = await Promise.allSettled([synced, checked]);
       if (sync.status === "rejected") throw sync.reason;
@@ -186,6 +198,8 @@ class WrittenBytes {
 interface StreamEvents {
   /** The size the file will have, as soon as the first message tells. */
   total(total: number): void;
+  /** Bytes [at, at+data.length) on their way to the file (the view is valid only during the call). */
+  block(data: Uint8Array, at: number): void;
   /** Bytes [0, end) are in the file. */
   written(end: number): void;
 }
@@ -211,6 +225,7 @@ async function stream(
     const length = filled;
     const at = position;
     position += length;
+    events.block(block.subarray(0, length), at);
     writing = writeAll(fh, block, length, at).then(
       () => events.written(at + length),
       fsError(o.partPath, "writing"),

@@ -66,6 +66,8 @@ export class BlockFile {
   /** Blocks [0, fed) went to the sink. */
   private fed = 0;
   private feeding: Promise<void> = Promise.resolve();
+  /** The file offset each buffer handed out was read from. */
+  private readonly origin = new WeakMap<Uint8Array, number>();
 
   constructor(
     private readonly fh: FileHandle,
@@ -153,6 +155,32 @@ export class BlockFile {
     return b;
   }
 
+  /**
+   * Bytes [offset, offset+length) that straddle blocks, copied out of the blocks (read as block()
+   * reads them, so sequential read-ahead covers them) rather than read again on their own.
+   */
+  async span(offset: number, length: number): Promise<Buffer> {
+    const out = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const b = this.cached(at) ?? (await this.block(at));
+      const from = at - b.start;
+      const n = Math.min(length - done, b.buf.length - from);
+      if (n <= 0) break;
+      b.buf.copy(out, done, from, from + n);
+      done += n;
+    }
+    const read = done === length ? out : out.subarray(0, done);
+    this.origin.set(read, offset);
+    return read;
+  }
+
+  /** The file offset of buf[0], for a buffer this file read (a block's or readExact's). */
+  offsetOf(buf: Uint8Array): number | undefined {
+    return this.origin.get(buf);
+  }
+
   /** Reads exactly [offset, offset+length) into a fresh buffer, bypassing the cache. */
   async readExact(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const buf = into !== undefined && into.length === length ? into : Buffer.allocUnsafeSlow(length);
@@ -163,7 +191,9 @@ export class BlockFile {
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    return done === length ? buf : buf.subarray(0, done);
+    const read = done === length ? buf : buf.subarray(0, done);
+    this.origin.set(read, offset);
+    return read;
   }
 
   private recycle(b: Block): void {

@@ -235,7 +235,10 @@ export class BoltReader {
       head.end = base + span;
       return head;
     }
-    return this.file.readExact(off, span).then((big) => {
+    // A page a little over a block boundary comes from the two blocks; a huge one is read whole.
+    const whole =
+      span <= 2 * this.file.blockSize ? this.file.span(off, span) : this.file.readExact(off, span);
+    return whole.then((big) => {
       const v = readHeader(big, new DataView(big.buffer, big.byteOffset, big.byteLength), 0, big.length, id);
       return typeof v === "string" ? `page ${id}: ${v}` : v;
     });

@@ -124,7 +124,7 @@ class Save implements Command {
           this.file ?? path.join(this.dir, defaultName(cluster, this.ctx.clock.now(), s.revision)),
         streamError: (err) => endpoint.error(err, "the snapshot stream failed"),
         progress: (done, total) =>
-          progress.update(`snapshot from ${endpoint.url} ${progressBar(done, total)}`),
+          progress.update(() => `snapshot from ${endpoint.url} ${progressBar(done, total)}`),
         ...(plainDir !== undefined && {
           seal: async (plain: string, finalPath: string) => {
             progress.update(`encrypting to ${this.recipients.length} age recipient(s)`);

@@ -21,6 +21,7 @@ import { scanKeyValue, scannedKeyEnd, scannedKeyStart } from "../mvcc/keyvalue.j
 import { LiveKeys } from "../mvcc/live-keys.js";
 import { isTombstone, revisionMain } from "../mvcc/revision.js";
 import { Crc32cRuns } from "./crc32c.js";
+import type { LeafRuns } from "./leaf-runs.js";
 import {
   checkTrailerFile,
   hashBlocks,
@@ -68,6 +69,8 @@ export interface StatusOptions extends OpenOptions {
   trailer?: TrailerCheck | Promise<TrailerCheck>;
   /** Files at least this big are hashed on a worker from the scan's blocks (default WORKER_THRESHOLD). */
   workerThreshold?: number;
+  /** CRCs of leaf pages computed while the file was written (save), combined into the hash. */
+  leafRuns?: Pick<LeafRuns, "append">;
 }
 
 const MAX_MVCC_PROBLEMS = 100;
@@ -84,7 +87,7 @@ export function etcdutlJson(s: SnapshotStatus, etcdutl: "3.4" | "3.5" | "3.6") {
 }
 
 export async function snapshotStatus(path: string, options: StatusOptions = {}): Promise<SnapshotStatus> {
-  const { requireTrailer, trailer: known, workerThreshold = WORKER_THRESHOLD, ...open } = options;
+  const { requireTrailer, trailer: known, workerThreshold = WORKER_THRESHOLD, leafRuns, ...open } = options;
   const fileSize = open.size ?? (await sizeOf(path));
   const hasTrailer = hasTrailerSize(fileSize);
   // A big file's sha256 is computed on a worker from the blocks the scan reads (one read, not two).
@@ -126,7 +129,7 @@ export async function snapshotStatus(path: string, options: StatusOptions = {}):
     integrity.boltError = { code: reader.code, message: reader.message };
   } else {
     try {
-      integrity.bolt = await scanStatus(reader, status);
+      integrity.bolt = await scanStatus(reader, status, leafRuns);
     } catch (err) {
       if (!(err instanceof BoltError)) throw err;
       integrity.boltError = { code: err.code, message: err.message };
@@ -154,11 +157,20 @@ async function sizeOf(path: string): Promise<number> {
   return (await stat(path)).size;
 }
 
-async function scanStatus(reader: BoltReader, status: SnapshotStatus): Promise<BoltCheckResult> {
+async function scanStatus(
+  reader: BoltReader,
+  status: SnapshotStatus,
+  leafRuns: StatusOptions["leafRuns"],
+): Promise<BoltCheckResult> {
   const integrity = status.integrity;
   const live = new LiveKeys();
   // Holds on to views past the visitor call, until the end of their leaf page (scan's leafDone).
-  const crc = new Crc32cRuns();
+  const crc = new Crc32cRuns(
+    leafRuns && {
+      offsetOf: (buf) => reader.file.offsetOf(buf),
+      append: (crc, at, len) => leafRuns.append(crc, at, len),
+    },
+  );
   let inKey = false;
   let inMeta = false;
   let entries = 0;

@@ -1,0 +1,135 @@
+// The CRC-32C of every leaf page's keys and values, computed in file order while a snapshot is
+// downloaded. etcdutl's hash runs over the entries in key order, which only a walk of the tree
+// gives, and the tree's root pages come last in the file; but CRCs combine (crc32cCombine), so the
+// walk after the download combines these instead of reading the values a second time.
+
+import { LEAF_ELEMENT_SIZE, PAGE_HEADER_SIZE, PageFlag, parseMeta } from "../bbolt/layout.js";
+import { crc32cCombineShifted, crc32cShift, crc32cUpdate } from "./crc32c.js";
+
+/** A leaf page and its overflow bigger than this is left to the walk (no copy of it is kept). */
+const MAX_SPAN = 4 << 20;
+
+/**
+ * Feed it the snapshot's bytes in order, in chunks that start on page boundaries. Any page it cannot
+ * make sense of (free pages hold stale headers, a corrupt file holds anything) is simply not known;
+ * a CRC it does give is always that of the bytes at that offset.
+ */
+export class LeafRuns {
+  private pageSize = 0;
+  private disabled = false;
+  /** Offset of the next page header to read. */
+  private next = 0;
+  /** Per page id: where its run starts in the page, its length (0: unknown) and CRC. */
+  private start = new Uint32Array(0);
+  private length = new Uint32Array(0);
+  private crcs = new Uint32Array(0);
+  private shifts = new Uint32Array(0);
+  /** A leaf page whose bytes straddle chunks, gathered until complete. */
+  private carry: { page: number; buf: Buffer; filled: number } | undefined;
+  /** Runs combined in rather than read (crc calls that found one). */
+  used = 0;
+
+  /** `dataSize`: the snapshot's bytes without the sha256 trailer. */
+  constructor(private readonly dataSize: number) {}
+
+  push(chunk: Uint8Array, at: number): void {
+    if (this.disabled) return;
+    if (this.pageSize === 0 && !this.begin(chunk, at)) return;
+    if (at % this.pageSize !== 0) {
+      this.disabled = true;
+      return;
+    }
+    const end = Math.min(at + chunk.length, this.dataSize);
+    const carry = this.carry;
+    if (carry !== undefined) {
+      const from = carry.page * this.pageSize + carry.filled - at;
+      const n = Math.min(carry.buf.length - carry.filled, end - at - from);
+      if (from < 0 || n <= 0) {
+        this.carry = undefined;
+      } else {
+        carry.buf.set(chunk.subarray(from, from + n), carry.filled);
+        carry.filled += n;
+        if (carry.filled === carry.buf.length) {
+          this.carry = undefined;
+          this.leaf(carry.buf, 0, carry.page);
+        }
+      }
+    }
+    const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (this.next + PAGE_HEADER_SIZE <= end) {
+      const o = this.next - at;
+      const id = this.next / this.pageSize;
+      const span = (dv.getUint32(o + 12, true) + 1) * this.pageSize;
+      const sane =
+        dv.getUint32(o, true) === id % 2 ** 32 && dv.getUint32(o + 4, true) === Math.floor(id / 2 ** 32);
+      if (!sane || this.next + span > this.dataSize) {
+        // A stale or damaged header: its overflow count means nothing; go on at the next page.
+        this.next += this.pageSize;
+        continue;
+      }
+      if (dv.getUint16(o + 8, true) === PageFlag.leaf && span <= MAX_SPAN) {
+        if (o + span <= chunk.length) this.leaf(chunk, o, id);
+        else {
+          const buf = Buffer.allocUnsafe(span);
+          buf.set(chunk.subarray(o, end - at));
+          this.carry = { page: id, buf, filled: end - at - o };
+        }
+      }
+      this.next += span;
+    }
+  }
+
+  /**
+   * The CRC of `crc`'s bytes followed by the file's bytes [offset, offset+len), when those are a
+   * leaf's run; else undefined.
+   */
+  append(crc: number, offset: number, len: number): number | undefined {
+    if (this.pageSize === 0) return undefined;
+    const id = Math.floor(offset / this.pageSize);
+    if (id >= this.length.length || this.length[id] !== len || this.start[id] !== offset - id * this.pageSize)
+      return undefined;
+    this.used++;
+    return crc32cCombineShifted(crc, this.crcs[id] as number, this.shifts[id] as number);
+  }
+
+  private begin(chunk: Uint8Array, at: number): boolean {
+    const meta = at === 0 ? parseMeta(chunk, 0, 0) : undefined;
+    if (meta === undefined || !meta.ok) {
+      this.disabled = true;
+      return false;
+    }
+    this.pageSize = meta.meta.pageSize;
+    const pages = Math.ceil(this.dataSize / this.pageSize);
+    this.start = new Uint32Array(pages);
+    this.length = new Uint32Array(pages);
+    this.crcs = new Uint32Array(pages);
+    this.shifts = new Uint32Array(pages);
+    return true;
+  }
+
+  /**
+   * A leaf whose keys and values lie back to back in element order (how bbolt writes them) is one
+   * run, as the status scan feeds it; anything else (a nested bucket, a gap) is left unknown.
+   */
+  private leaf(buf: Uint8Array, base: number, id: number): void {
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const count = dv.getUint16(base + 10, true);
+    const span = (dv.getUint32(base + 12, true) + 1) * this.pageSize;
+    if (count === 0 || PAGE_HEADER_SIZE + count * LEAF_ELEMENT_SIZE > span) return;
+    let first = -1;
+    let end = 0;
+    for (let i = 0, e = base + PAGE_HEADER_SIZE; i < count; i++, e += LEAF_ELEMENT_SIZE) {
+      if (dv.getUint32(e, true) !== 0) return;
+      const key = e + dv.getUint32(e + 4, true);
+      if (i === 0) first = key;
+      else if (key !== end) return;
+      end = key + dv.getUint32(e + 8, true) + dv.getUint32(e + 12, true);
+      if (end > base + span) return;
+    }
+    this.start[id] = first - base;
+    this.length[id] = end - first;
+    this.crcs[id] = crc32cUpdate(0, buf, first, end - first);
+    // Computed here, during the download, so the walk after it only multiplies.
+    this.shifts[id] = crc32cShift(end - first);
+  }
+}
