@@ -34,6 +34,17 @@ export class LeafRuns {
 
   push(chunk: Uint8Array, at: number): void {
     if (this.disabled) return;
+    try {
+      this.pages(chunk, at);
+    } catch {
+      // Whatever a hostile stream makes of the parser, the save must not fail here: the check
+      // after the stream hashes whatever is not known, and judges the file on its own.
+      this.disabled = true;
+      this.length = new Uint32Array(0);
+    }
+  }
+
+  private pages(chunk: Uint8Array, at: number): void {
     if (this.pageSize === 0 && !this.begin(chunk, at)) return;
     if (at % this.pageSize !== 0) {
       this.disabled = true;
@@ -99,12 +110,24 @@ export class LeafRuns {
       return false;
     }
     this.pageSize = meta.meta.pageSize;
-    const pages = Math.ceil(this.dataSize / this.pageSize);
-    this.start = new Uint32Array(pages);
-    this.length = new Uint32Array(pages);
-    this.crcs = new Uint32Array(pages);
-    this.shifts = new Uint32Array(pages);
     return true;
+  }
+
+  /** Room for page `id`; grown as pages arrive, so a wrong announced size costs no memory. */
+  private reserve(id: number): void {
+    if (id < this.length.length) return;
+    // Doubling, but no further than the announced size's page count when that is right.
+    const announced = Math.ceil(this.dataSize / this.pageSize);
+    const n = Math.max(id + 1, Math.min(Math.max(1024, this.length.length * 2), announced));
+    const grow = (a: Uint32Array) => {
+      const b = new Uint32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.start = grow(this.start);
+    this.length = grow(this.length);
+    this.crcs = grow(this.crcs);
+    this.shifts = grow(this.shifts);
   }
 
   /**
@@ -126,6 +149,7 @@ export class LeafRuns {
       end = key + dv.getUint32(e + 8, true) + dv.getUint32(e + 12, true);
       if (end > base + span) return;
     }
+    this.reserve(id);
     this.start[id] = first - base;
     this.length[id] = end - first;
     this.crcs[id] = crc32cUpdate(0, buf, first, end - first);
