@@ -228,6 +228,9 @@ async function buildPlatform(name, main) {
       disableExperimentalSEAWarning: true,
       useCodeCache: codeCache,
       useSnapshot: false,
+      // The launchers' small young generation (scripts/bundle.mjs), one size for the one binary:
+      // without it a 1 GiB etcdsnap save peaked at 168 MB, with it at 138 MB (Node >= 24.7).
+      execArgv: ["--max-semi-space-size=4"],
     }),
   );
   sh(process.execPath, ["--experimental-sea-config", config], { cwd: stage });
