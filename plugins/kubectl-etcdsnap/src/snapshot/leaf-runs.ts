@@ -3,7 +3,17 @@
 // gives, and the tree's root pages come last in the file; but CRCs combine (crc32cCombine), so the
 // walk after the download combines these instead of reading the values a second time.
 
-import { LEAF_ELEMENT_SIZE, PAGE_HEADER_SIZE, PageFlag, parseMeta } from "../bbolt/layout.js";
+import { PAGE_HEADER_SIZE, PageFlag, parseMeta } from "../bbolt/layout.js";
+import {
+  headerId,
+  leafFlags,
+  leafKeyLen,
+  leafKeyOff,
+  leafValueLen,
+  type PageView,
+  readHeader,
+  validateElements,
+} from "../bbolt/page.js";
 import { crc32cCombineShifted, crc32cShift, crc32cUpdate } from "./crc32c.js";
 
 /** A leaf page and its overflow bigger than this is left to the walk (no copy of it is kept). */
@@ -62,7 +72,14 @@ export class LeafRuns {
         carry.filled += n;
         if (carry.filled === carry.buf.length) {
           this.carry = undefined;
-          this.leaf(carry.buf, 0, carry.page);
+          const p = readHeader(
+            carry.buf,
+            new DataView(carry.buf.buffer, carry.buf.byteOffset, carry.buf.length),
+            0,
+            carry.buf.length,
+            carry.page,
+          );
+          if (typeof p !== "string") this.leaf(p);
         }
       }
     }
@@ -70,17 +87,19 @@ export class LeafRuns {
     while (this.next + PAGE_HEADER_SIZE <= end) {
       const o = this.next - at;
       const id = this.next / this.pageSize;
-      const span = (dv.getUint32(o + 12, true) + 1) * this.pageSize;
-      const sane =
-        dv.getUint32(o, true) === id % 2 ** 32 && dv.getUint32(o + 4, true) === Math.floor(id / 2 ** 32);
-      if (!sane || this.next + span > this.dataSize) {
+      const p = readHeader(chunk, dv, o, chunk.length, id);
+      if (typeof p === "string") break;
+      const span = (p.overflow + 1) * this.pageSize;
+      if (headerId(p) !== id || this.next + span > this.dataSize) {
         // A stale or damaged header: its overflow count means nothing; go on at the next page.
         this.next += this.pageSize;
         continue;
       }
-      if (dv.getUint16(o + 8, true) === PageFlag.leaf && span <= MAX_SPAN) {
-        if (o + span <= chunk.length) this.leaf(chunk, o, id);
-        else {
+      if (p.flags === PageFlag.leaf && span <= MAX_SPAN) {
+        if (o + span <= chunk.length) {
+          p.end = o + span;
+          this.leaf(p);
+        } else {
           const buf = Buffer.allocUnsafe(span);
           buf.set(chunk.subarray(o, end - at));
           this.carry = { page: id, buf, filled: end - at - o };
@@ -134,26 +153,19 @@ export class LeafRuns {
    * A leaf whose keys and values lie back to back in element order (how bbolt writes them) is one
    * run, as the status scan feeds it; anything else (a nested bucket, a gap) is left unknown.
    */
-  private leaf(buf: Uint8Array, base: number, id: number): void {
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const count = dv.getUint16(base + 10, true);
-    const span = (dv.getUint32(base + 12, true) + 1) * this.pageSize;
-    if (count === 0 || PAGE_HEADER_SIZE + count * LEAF_ELEMENT_SIZE > span) return;
-    let first = -1;
-    let end = 0;
-    for (let i = 0, e = base + PAGE_HEADER_SIZE; i < count; i++, e += LEAF_ELEMENT_SIZE) {
-      if (dv.getUint32(e, true) !== 0) return;
-      const key = e + dv.getUint32(e + 4, true);
-      if (i === 0) first = key;
-      else if (key !== end) return;
-      end = key + dv.getUint32(e + 8, true) + dv.getUint32(e + 12, true);
-      if (end > base + span) return;
+  private leaf(p: PageView): void {
+    if (p.count === 0 || validateElements(p) !== null) return;
+    const first = leafKeyOff(p, 0);
+    let end = first;
+    for (let i = 0; i < p.count; i++) {
+      if (leafFlags(p, i) !== 0 || leafKeyOff(p, i) !== end) return;
+      end += leafKeyLen(p, i) + leafValueLen(p, i);
     }
-    this.reserve(id);
-    this.start[id] = first - base;
-    this.length[id] = end - first;
-    this.crcs[id] = crc32cUpdate(0, buf, first, end - first);
+    this.reserve(p.id);
+    this.start[p.id] = first - p.base;
+    this.length[p.id] = end - first;
+    this.crcs[p.id] = crc32cUpdate(0, p.buf, first, end - first);
     // Computed here, during the download, so the walk after it only multiplies.
-    this.shifts[id] = crc32cShift(end - first);
+    this.shifts[p.id] = crc32cShift(end - first);
   }
 }
