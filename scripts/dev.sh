@@ -18,14 +18,23 @@ setup() {
   npm run --silent build
 }
 
-# Test-only system packages: etcd 3.4 (Debian's etcd-server) for snapshot-format tests.
+# Test-only system packages: etcd 3.4 (Debian's etcd-server; the Go module proxy does not serve
+# go.etcd.io/etcd v3.4) for the snapshot-format tests, and unshare (util-linux) for test/env's mount
+# namespaces. A test that needs them never skips: without them the run stops here, in one line.
 test_packages() {
-  command -v /usr/bin/etcd >/dev/null && return 0
+  local missing=()
+  /usr/bin/etcd --version 2>/dev/null | grep -q '^etcd Version: 3\.4\.' || missing+=(etcd-server etcd-client)
+  command -v unshare >/dev/null || missing+=(util-linux)
+  [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "dev: installing etcd-server and etcd-client (etcd 3.4) for the snapshot tests" >&2
-    (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends etcd-server etcd-client) >&2 ||
-      echo "dev: could not install etcd 3.4; its snapshot tests will be skipped with that reason" >&2
+    echo "dev: installing ${missing[*]} for the tests" >&2
+    (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}") >&2 || true
   fi
+  if ! /usr/bin/etcd --version 2>/dev/null | grep -q '^etcd Version: 3\.4\.'; then
+    echo "dev: etcd 3.4 at /usr/bin/etcd is required by the snapshot-format tests and could not be installed (apt-get install etcd-server etcd-client, as root)" >&2
+    return 3
+  fi
+  command -v unshare >/dev/null || { echo "dev: unshare (util-linux) is required by test/env and could not be installed" >&2; return 3; }
 }
 
 task=${1:-}

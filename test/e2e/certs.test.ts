@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startCluster, type TestCluster } from "../env/cluster.js";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import type { LoadBalancer } from "../env/load-balancer.js";
-import { issueClientKubeconfig, renewOnDisk } from "../env/pki.js";
+import { issueClientKubeconfig } from "../env/pki.js";
 import { waitFor } from "../env/process.js";
 import { plantExpiredKubeconfig, plantKubeletRenewedOnDisk, plantLoadBalancer } from "../env/scenarios.js";
 import { type StandinNode, startNode } from "../env/standin/index.js";
@@ -108,7 +108,7 @@ describe("kubectl certs", () => {
     ]);
     ({ balancer } = await plantLoadBalancer(cluster));
     expiredKubeconfig = await plantExpiredKubeconfig(cluster, now);
-    await renewOnDisk(cluster.pki, "apiserver", { now });
+    await cluster.kubeadm.run(["certs", "renew", "apiserver"]);
     await plantSecrets(admin);
     await plantAggregation(admin);
   });

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestCluster } from "../env/cluster.js";
+import type { Kubelet } from "../env/kubelet.js";
 import { startControlPlane } from "../env/scenarios.js";
-import type { StandinNode } from "../env/standin/index.js";
 import { kubectlPlugin } from "./plugins.js";
 
 interface Change {
@@ -54,7 +54,7 @@ const CONTROLLER_WRITES = new Set([
 // names each of those changes and nothing else of those kinds, and restore-plan carries the summary.
 describe("kubectl etcdsnap diff and inspect", () => {
   let cluster: TestCluster;
-  let node: StandinNode;
+  let node: Kubelet;
   let dir: string;
   let before: string;
   let after: string;

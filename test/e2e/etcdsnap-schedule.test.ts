@@ -10,8 +10,8 @@ import { loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestCluster } from "../env/cluster.js";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
+import type { Kubelet } from "../env/kubelet.js";
 import { startControlPlane } from "../env/scenarios.js";
-import type { StandinNode } from "../env/standin/index.js";
 import { kubectlPlugin, PLUGIN_BIN } from "./plugins.js";
 
 const run = promisify(execFile);
@@ -42,7 +42,7 @@ interface CronJob {
 // the ServiceAccount's token, and an encrypted save decrypts to what the real etcdutl reads.
 describe("kubectl etcdsnap schedule and --encrypt-to", () => {
   let cluster: TestCluster;
-  let node: StandinNode;
+  let node: Kubelet;
   let dir: string;
 
   beforeAll(async () => {

@@ -7,9 +7,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestCluster } from "../env/cluster.js";
+import type { Kubelet } from "../env/kubelet.js";
 import { ENV_DIR } from "../env/paths.js";
 import { startControlPlane } from "../env/scenarios.js";
-import type { StandinNode } from "../env/standin/index.js";
 import { kubectlPlugin, type RunResult } from "./plugins.js";
 
 const run = promisify(execFile);
@@ -46,7 +46,7 @@ async function freePort(): Promise<number> {
 // the S1 story (a snapshot, then changes, then a plan that says what the restore rolls back).
 describe("kubectl etcdsnap", () => {
   let cluster: TestCluster;
-  let node: StandinNode;
+  let node: Kubelet;
   let dir: string;
   let snapshot: Metadata;
 

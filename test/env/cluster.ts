@@ -6,29 +6,44 @@ import { promisify } from "node:util";
 import { KubeClient } from "@kubemend/lib/kube/client";
 import { loadKubeConfig } from "@kubemend/lib/kube/kubeconfig";
 import { controlPlaneBin } from "./controlplane-bin.js";
-import { applyKubeadmObjects, BOOTSTRAP_TOKEN } from "./kubeadm-objects.js";
-import { type Pki, type PkiOptions, writeKubeadmPki } from "./pki.js";
+import { type Kubeadm, kubeadmFor, manifestCommand, onNode } from "./kubeadm.js";
+import { ENV_DIR } from "./paths.js";
+import { loadPki, type Pki } from "./pki.js";
 import { httpsGet, type ManagedProcess, startProcess, stopProcess, waitFor } from "./process.js";
 
 const run = promisify(execFile);
 
 export const SERVICE_CIDR = "10.96.0.0/12";
+export const POD_CIDR = "10.244.0.0/16";
 export const KUBERNETES_SERVICE_IP = "10.96.0.1";
 export const CLUSTER_DOMAIN = "cluster.local";
+export const BOOTSTRAP_TOKEN_ID = "abcdef";
+export const BOOTSTRAP_TOKEN = `${BOOTSTRAP_TOKEN_ID}.0123456789abcdef`;
+/** The extra group `kubeadm init` gives its default token. */
+export const BOOTSTRAP_TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token";
 
 export interface ClusterOptions {
-  /** Scenario variants of the PKI: validity, SANs left out or added. */
-  pki?: Pick<PkiOptions, "validity" | "extraApiServerSans" | "omitApiServerSans" | "now">;
-  /** Use the newest etcd 3.5 instead of 3.6. */
-  legacyEtcd?: boolean;
+  /** kubeadm's apiServer.certSANs: addresses the API server certificate covers besides kubeadm's own. */
+  certSANs?: string[];
+  /** kubeadm's certificateValidityPeriod / caCertificateValidityPeriod ("8760h"). */
+  certificateValidityPeriod?: string;
+  caCertificateValidityPeriod?: string;
   /** Start kube-controller-manager and kube-scheduler (default true). */
   controllers?: boolean;
   /** kube-controller-manager controllers to leave off, by name or alias ("root-ca-cert-publisher"). */
   disableControllers?: string[];
 }
 
-/** A running test cluster: real etcd, kube-apiserver, kube-controller-manager, kube-scheduler. */
+export type ControlPlaneComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
+
+/**
+ * A running test cluster made by the real kubeadm: real etcd, kube-apiserver,
+ * kube-controller-manager and kube-scheduler, started with the command lines of the static pod
+ * manifests kubeadm wrote, with the cluster's root mounted at /etc/kubernetes as the kubelet would
+ * mount kubeadm's hostPath volumes.
+ */
 export interface TestCluster {
+  /** The control-plane node's /etc/kubernetes: pki/, manifests/, *.conf, kubeadm.yaml; etcd/ holds etcd's data. */
   root: string;
   bin: string;
   /** The /24 block of this cluster inside the network namespace: 10.2.<block>.x. */
@@ -39,19 +54,22 @@ export interface TestCluster {
   loadBalancerIp: string;
   server: string;
   pki: Pki;
+  kubeadm: Kubeadm;
   adminKubeconfig: string;
   bootstrapToken: string;
   etcd: { endpoint: string; caFile: string; certFile: string; keyFile: string };
-  processes: Record<
-    "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler",
-    ManagedProcess | undefined
-  >;
-  /** The address of the Nth stand-in node (1 is the control-plane node). */
+  processes: Record<ControlPlaneComponent, ManagedProcess | undefined>;
+  /** The address of the Nth node (1 is the control-plane node). */
   nodeIp(n: number): string;
   /** The Nth pod address of this cluster. */
   podIp(n: number): string;
   admin(): Promise<KubeClient>;
   kubectl(args: string[], opts?: { kubeconfig?: string; input?: string }): Promise<ExecResult>;
+  /**
+   * What the kubelet does when a static pod's manifest changes (the manifest moved out and back):
+   * the component is stopped and started again with the manifest's command line.
+   */
+  restart(component: ControlPlaneComponent): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,10 +108,13 @@ function claimBlock(ns: string): { block: number; release(): void } {
   throw new Error(`no free address block in ${dir}`);
 }
 
+const VERSIONS = JSON.parse(readFileSync(path.join(ENV_DIR, "versions.json"), "utf8")) as {
+  kubernetes: string;
+};
+
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const ns = requireNetns();
   const bin = await controlPlaneBin();
-  const etcdBin = options.legacyEtcd ? path.join(bin, "etcd-legacy") : bin;
   const { block, release } = claimBlock(ns);
   const root = mkdtempSync(path.join(os.tmpdir(), "kubemend-cluster-"));
   const logs = path.join(root, "logs");
@@ -101,16 +122,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   const ip = `10.2.${block}.151`;
   const nodeName = `cp-${block}`;
   const server = `https://${ip}:6443`;
-  const pki = await writeKubeadmPki({
-    root,
-    apiServerUrl: server,
+  const kubeadm = kubeadmFor(bin, root, {
+    kubernetesVersion: VERSIONS.kubernetes,
     nodeName,
     advertiseAddress: ip,
-    serviceCidr: SERVICE_CIDR,
-    clusterDomain: CLUSTER_DOMAIN,
-    ...options.pki,
+    root,
+    serviceSubnet: SERVICE_CIDR,
+    podSubnet: POD_CIDR,
+    dnsDomain: CLUSTER_DOMAIN,
+    bootstrapToken: BOOTSTRAP_TOKEN,
+    bootstrapTokenGroups: [BOOTSTRAP_TOKEN_GROUP],
+    certSANs: options.certSANs,
+    disableControllers: options.disableControllers,
+    certificateValidityPeriod: options.certificateValidityPeriod,
+    caCertificateValidityPeriod: options.caCertificateValidityPeriod,
   });
-  const p = (name: string) => path.join(pki.pkiDir, name);
   const processes: TestCluster["processes"] = {
     etcd: undefined,
     "kube-apiserver": undefined,
@@ -123,10 +149,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         return `${proc.name} exited with ${proc.child.exitCode}; log: ${tail(proc.log)}`;
     return undefined;
   };
+  /** A static pod as the kubelet runs it: the manifest's command, kubeadm's hostPaths mounted. */
+  const startComponent = (component: ControlPlaneComponent) => {
+    const command = manifestCommand(root, component);
+    const binary = path.join(bin, command[0] as string);
+    processes[component] = startProcess(
+      component,
+      command,
+      path.join(logs, `${component}.log`),
+      onNode(root, [binary, ...command.slice(1)]),
+    );
+  };
   const stop = async () => {
     await Promise.all(
-      ["kube-scheduler", "kube-controller-manager", "kube-apiserver"].map(async (name) => {
-        const proc = processes[name as keyof TestCluster["processes"]];
+      (["kube-scheduler", "kube-controller-manager", "kube-apiserver"] as const).map(async (name) => {
+        const proc = processes[name];
         if (proc) await stopProcess(proc);
       }),
     );
@@ -136,65 +173,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   };
 
   try {
-    processes.etcd = startProcess(
-      "etcd",
-      [
-        path.join(etcdBin, "etcd"),
-        `--name=${nodeName}`,
-        `--data-dir=${path.join(root, "etcd")}`,
-        `--advertise-client-urls=https://${ip}:2379`,
-        `--listen-client-urls=https://${ip}:2379`,
-        `--initial-advertise-peer-urls=https://${ip}:2380`,
-        `--listen-peer-urls=https://${ip}:2380`,
-        `--initial-cluster=${nodeName}=https://${ip}:2380`,
-        `--listen-metrics-urls=http://${ip}:2381`,
-        `--cert-file=${p("etcd/server.crt")}`,
-        `--key-file=${p("etcd/server.key")}`,
-        "--client-cert-auth=true",
-        `--trusted-ca-file=${p("etcd/ca.crt")}`,
-        `--peer-cert-file=${p("etcd/peer.crt")}`,
-        `--peer-key-file=${p("etcd/peer.key")}`,
-        "--peer-client-cert-auth=true",
-        `--peer-trusted-ca-file=${p("etcd/ca.crt")}`,
-        "--snapshot-count=10000",
-      ],
-      path.join(logs, "etcd.log"),
-    );
-    processes["kube-apiserver"] = startProcess(
-      "kube-apiserver",
-      [
-        path.join(bin, "kube-apiserver"),
-        `--advertise-address=${ip}`,
-        `--bind-address=${ip}`,
-        "--secure-port=6443",
-        "--allow-privileged=true",
-        "--authorization-mode=Node,RBAC",
-        `--client-ca-file=${p("ca.crt")}`,
-        "--enable-admission-plugins=NodeRestriction",
-        "--enable-bootstrap-token-auth=true",
-        `--etcd-cafile=${p("etcd/ca.crt")}`,
-        `--etcd-certfile=${p("apiserver-etcd-client.crt")}`,
-        `--etcd-keyfile=${p("apiserver-etcd-client.key")}`,
-        `--etcd-servers=https://${ip}:2379`,
-        `--kubelet-client-certificate=${p("apiserver-kubelet-client.crt")}`,
-        `--kubelet-client-key=${p("apiserver-kubelet-client.key")}`,
-        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
-        `--proxy-client-cert-file=${p("front-proxy-client.crt")}`,
-        `--proxy-client-key-file=${p("front-proxy-client.key")}`,
-        "--requestheader-allowed-names=front-proxy-client",
-        `--requestheader-client-ca-file=${p("front-proxy-ca.crt")}`,
-        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-        "--requestheader-group-headers=X-Remote-Group",
-        "--requestheader-username-headers=X-Remote-User",
-        `--service-account-issuer=https://kubernetes.default.svc.${CLUSTER_DOMAIN}`,
-        `--service-account-key-file=${p("sa.pub")}`,
-        `--service-account-signing-key-file=${p("sa.key")}`,
-        `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        `--tls-cert-file=${p("apiserver.crt")}`,
-        `--tls-private-key-file=${p("apiserver.key")}`,
-      ],
-      path.join(logs, "kube-apiserver.log"),
-    );
+    await kubeadm.run(["init", "phase", "certs", "all"]);
+    await Promise.all([
+      kubeadm.run(["init", "phase", "kubeconfig", "all"]),
+      kubeadm.run(["init", "phase", "etcd", "local"]),
+      kubeadm.run(["init", "phase", "control-plane", "all"]),
+    ]);
+    const pki = loadPki(root, server);
+    const p = (name: string) => path.join(pki.pkiDir, name);
+    startComponent("etcd");
+    startComponent("kube-apiserver");
     const tls = {
       ca: readFileSync(p("ca.crt")),
       cert: readFileSync(p("apiserver-kubelet-client.crt")),
@@ -205,41 +193,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       async () => ((await httpsGet(`${server}/readyz`, tls)).status === 200 ? true : undefined),
       { timeoutMs: 60_000, failFast: exitedEarly },
     );
+    // What `kubeadm init` does once the API server answers: kubeadm-config and kubelet-config,
+    // the bootstrap token with its RBAC and cluster-info, and kubeadm:cluster-admins.
+    await kubeadm.run(["init", "phase", "upload-config", "all"]);
+    await kubeadm.run(["init", "phase", "bootstrap-token", "--skip-token-print"]);
     if (options.controllers !== false) {
-      processes["kube-controller-manager"] = startProcess(
-        "kube-controller-manager",
-        [
-          path.join(bin, "kube-controller-manager"),
-          `--authentication-kubeconfig=${pki.kubeconfig.controllerManager}`,
-          `--authorization-kubeconfig=${pki.kubeconfig.controllerManager}`,
-          `--kubeconfig=${pki.kubeconfig.controllerManager}`,
-          `--bind-address=${ip}`,
-          `--client-ca-file=${p("ca.crt")}`,
-          "--cluster-name=kubernetes",
-          `--cluster-signing-cert-file=${p("ca.crt")}`,
-          `--cluster-signing-key-file=${p("ca.key")}`,
-          `--controllers=${["*", "bootstrapsigner", "tokencleaner", ...(options.disableControllers ?? []).map((c) => `-${c}`)].join(",")}`,
-          "--leader-elect=true",
-          `--requestheader-client-ca-file=${p("front-proxy-ca.crt")}`,
-          `--root-ca-file=${p("ca.crt")}`,
-          `--service-account-private-key-file=${p("sa.key")}`,
-          `--service-cluster-ip-range=${SERVICE_CIDR}`,
-          "--use-service-account-credentials=true",
-        ],
-        path.join(logs, "kube-controller-manager.log"),
-      );
-      processes["kube-scheduler"] = startProcess(
-        "kube-scheduler",
-        [
-          path.join(bin, "kube-scheduler"),
-          `--authentication-kubeconfig=${pki.kubeconfig.scheduler}`,
-          `--authorization-kubeconfig=${pki.kubeconfig.scheduler}`,
-          `--bind-address=${ip}`,
-          `--kubeconfig=${pki.kubeconfig.scheduler}`,
-          "--leader-elect=true",
-        ],
-        path.join(logs, "kube-scheduler.log"),
-      );
+      startComponent("kube-controller-manager");
+      startComponent("kube-scheduler");
     }
     const cluster: TestCluster = {
       root,
@@ -250,6 +210,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       loadBalancerIp: `10.2.${block}.139`,
       server,
       pki,
+      kubeadm,
       adminKubeconfig: pki.kubeconfig.admin,
       bootstrapToken: BOOTSTRAP_TOKEN,
       etcd: {
@@ -263,9 +224,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       podIp: (n) => `10.244.${block}.${n}`,
       admin: () => clientFor(pki.kubeconfig.admin),
       kubectl: (args, opts) => kubectl(opts?.kubeconfig ?? pki.kubeconfig.admin, args, opts?.input),
+      restart: async (component) => {
+        const proc = processes[component];
+        if (proc) await stopProcess(proc);
+        startComponent(component);
+      },
       stop,
     };
-    await applyKubeadmObjects(cluster, { certSANs: options.pki?.extraApiServerSans });
     if (options.controllers !== false) {
       const insecure = { rejectUnauthorized: false };
       await waitFor(

@@ -5,14 +5,16 @@ import https from "node:https";
 /** A control-plane process with the command line it was started with (mirror pods show it). */
 export interface ManagedProcess {
   name: string;
+  /** The component's own command line, as its static pod manifest or systemd unit gives it. */
   command: string[];
   child: ChildProcess;
   log: string;
 }
 
-export function startProcess(name: string, command: string[], log: string): ManagedProcess {
-  const [file, ...args] = command;
-  const out = createWriteStream(log);
+/** Starts `argv` (default: the command itself; a wrapper that execs the command otherwise). */
+export function startProcess(name: string, command: string[], log: string, argv = command): ManagedProcess {
+  const [file, ...args] = argv;
+  const out = createWriteStream(log, { flags: "a" });
   const child = spawn(file as string, args, { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);

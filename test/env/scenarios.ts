@@ -7,6 +7,7 @@ import type { KubeClient, ResourceRef } from "@kubemend/lib/kube/client";
 import { isConflict } from "@kubemend/lib/kube/errors";
 import { createCertificate, generateKey } from "@kubemend/lib/x509/issue";
 import { startCluster, type TestCluster } from "./cluster.js";
+import { type Kubelet, startKubelet } from "./kubelet.js";
 import { type LoadBalancer, startLoadBalancer } from "./load-balancer.js";
 import { issueClientKubeconfig } from "./pki.js";
 import { waitFor } from "./process.js";
@@ -53,13 +54,13 @@ export async function startNodes(cluster: TestCluster): Promise<StandinNode[]> {
 }
 
 /**
- * A cluster with its control-plane node's stand-in, once the etcd mirror pod is visible: what
- * discovery from mirror pods (etcdsnap) needs, and nothing more.
+ * A cluster with the real kubelet on its control-plane node, once the kubelet has turned kubeadm's
+ * etcd manifest into a mirror pod: what discovery from mirror pods (etcdsnap) needs.
  */
-export async function startControlPlane(): Promise<{ cluster: TestCluster; node: StandinNode }> {
+export async function startControlPlane(): Promise<{ cluster: TestCluster; node: Kubelet }> {
   const cluster = await startCluster();
   try {
-    const node = await startNode(cluster, { index: 1 });
+    const node = await startKubelet(cluster, { index: 1 });
     const admin = await cluster.admin();
     await waitFor("the etcd mirror pod", async () => {
       for await (const pod of admin.list(CORE("pods", "kube-system"), { labelSelector: "component=etcd" }))

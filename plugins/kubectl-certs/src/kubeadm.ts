@@ -27,7 +27,21 @@ export const KUBEADM_CAS: Record<KubeadmCa, KubeadmCertProfile> = {
   "etcd/ca": { file: "etcd/ca.crt", isCA: true, cn: "etcd-ca", extKeyUsages: [] },
 };
 
+/**
+ * admin.conf's O: kubeadm:cluster-admins in phases/kubeconfig/kubeconfig.go at v1.31.0, v1.33.13,
+ * v1.35.4 and v1.37.2; system:masters before v1.29, kept by clusters upgraded since until renewed.
+ */
 const ADMIN_GROUPS = [["kubeadm:cluster-admins"], ["system:masters"]];
+
+/**
+ * apiserver-kubelet-client's O (phases/certs/certlist.go, KubeadmCertKubeletClient), the only
+ * subject that differs between the supported minors:
+ * - kubeadm:cluster-admins at v1.31.0, v1.31.14, v1.32.13, v1.34.4 and v1.35.4;
+ * - none at v1.33.13, v1.36.1 and v1.37.2, where the `kubeadm:apiserver-kubelet-client`
+ *   ClusterRoleBinding grants the CN its kubelet access instead;
+ * - system:masters before v1.29, kept by upgraded clusters until the certificate is renewed.
+ */
+const KUBELET_CLIENT_GROUPS = [[], ["kubeadm:cluster-admins"], ["system:masters"]];
 
 export const KUBEADM_LEAVES: KubeadmCertProfile[] = [
   {
@@ -47,7 +61,7 @@ export const KUBEADM_LEAVES: KubeadmCertProfile[] = [
     ca: "ca",
     isCA: false,
     cn: "kube-apiserver-kubelet-client",
-    o: ADMIN_GROUPS,
+    o: KUBELET_CLIENT_GROUPS,
     extKeyUsages: ["client auth"],
   },
   {

@@ -1,0 +1,245 @@
+import { readFileSync } from "node:fs";
+import tls from "node:tls";
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startCluster, type TestCluster } from "../env/cluster.js";
+import { manifestCommand } from "../env/kubeadm.js";
+import { type Kubelet, startKubelet } from "../env/kubelet.js";
+import { kubectlPlugin } from "./plugins.js";
+
+// The cluster as the real kubeadm makes it and the real kubelet runs it: kubeadm is the peer of
+// `kubectl certs` on its own PKI, the control-plane kubelet turns kubeadm's manifests into mirror
+// pods, and the workers' kubelets TLS-bootstrap and file their own serving CSRs (S2, S5).
+
+interface Finding {
+  code: string;
+  severity: string;
+  subject: Record<string, string>;
+  message: string;
+  evidence?: Record<string, unknown>;
+  next?: string;
+}
+interface Report {
+  certificates: {
+    source: string;
+    location: string;
+    subject: string;
+    notAfter?: string;
+    residualMs?: number;
+    status: string;
+  }[];
+  findings: Finding[];
+}
+
+/** `kubeadm certs check-expiration -o json` (output.kubeadm.k8s.io CertificateExpirationInfo). */
+interface ExpirationInfo {
+  certificates: { name: string; expirationDate: string; residualTime: number; missing?: boolean }[];
+  certificateAuthorities: { name: string; expirationDate: string; residualTime: number; missing?: boolean }[];
+}
+
+describe("a kubeadm cluster with real kubelets", () => {
+  let cluster: TestCluster;
+  let admin: KubeClient;
+  let controlPlane: Kubelet;
+  let bootstrapped: Kubelet;
+  let legacy: Kubelet;
+
+  const certs = (args: string[]) =>
+    kubectlPlugin(["certs", ...args, "--kubeconfig", cluster.adminKubeconfig]);
+  const report = (stdout: string) => JSON.parse(stdout) as Report;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    admin = await cluster.admin();
+    [controlPlane, bootstrapped, legacy] = await Promise.all([
+      startKubelet(cluster, { index: 1, serving: "serverTLSBootstrap" }),
+      startKubelet(cluster, { index: 2, serving: "serverTLSBootstrap" }),
+      startKubelet(cluster, { index: 3, serving: "legacy" }),
+    ]);
+    console.log(
+      `real kubelets: ${[controlPlane, bootstrapped, legacy].map((k) => `${k.name} (pid ${k.process().child.pid})`).join(", ")}`,
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([controlPlane, bootstrapped, legacy].map((k) => k?.stop()));
+    await cluster?.stop();
+  });
+
+  it("runs each component with its manifest's command line, and the control-plane kubelet mirrors kubeadm's static pods", async () => {
+    for (const component of [
+      "etcd",
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+    ] as const) {
+      const command = manifestCommand(cluster.root, component);
+      const pid = cluster.processes[component]?.child.pid;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1);
+      expect(cmdline.slice(1), component).toEqual(command.slice(1));
+      const mirror = await vi.waitFor(
+        async () => {
+          const pod = await admin.get<{
+            metadata: { annotations?: Record<string, string> };
+            spec: { containers: { command: string[] }[] };
+          }>({
+            group: "",
+            version: "v1",
+            resource: "pods",
+            namespace: "kube-system",
+            name: `${component}-${cluster.nodeName}`,
+          });
+          return pod;
+        },
+        { timeout: 60_000, interval: 500 },
+      );
+      expect(mirror.metadata.annotations?.["kubernetes.io/config.mirror"], component).toBeDefined();
+      expect(mirror.spec.containers[0]?.command, component).toEqual(command);
+    }
+  });
+
+  it("kubeadm certs check-expiration and kubectl certs expiry read the same certificates, to the second", async () => {
+    const peer = JSON.parse(
+      await cluster.kubeadm.run(["certs", "check-expiration", "-o", "json"]),
+    ) as ExpirationInfo;
+    const result = await certs([
+      "expiry",
+      "--source",
+      "pki",
+      "--pki-dir",
+      cluster.pki.pkiDir,
+      "--kubeconfig-dir",
+      cluster.root,
+      "-o",
+      "json",
+    ]);
+    const ours = report(result.stdout);
+    // kubeadm names a certificate as `kubeadm certs renew` does; where each lives is kubeadm's layout.
+    const FILES: Record<string, string> = {
+      ca: "ca.crt",
+      "front-proxy-ca": "front-proxy-ca.crt",
+      "etcd-ca": "etcd/ca.crt",
+      apiserver: "apiserver.crt",
+      "apiserver-kubelet-client": "apiserver-kubelet-client.crt",
+      "apiserver-etcd-client": "apiserver-etcd-client.crt",
+      "front-proxy-client": "front-proxy-client.crt",
+      "etcd-server": "etcd/server.crt",
+      "etcd-peer": "etcd/peer.crt",
+      "etcd-healthcheck-client": "etcd/healthcheck-client.crt",
+    };
+    const location = (name: string) =>
+      name.endsWith(".conf") ? `${cluster.root}/${name}` : `${cluster.pki.pkiDir}/${FILES[name]}`;
+    const rows = [...peer.certificates, ...peer.certificateAuthorities].filter((c) => !c.missing);
+    expect(rows.map((c) => c.name).sort()).toEqual(
+      [
+        ...Object.keys(FILES),
+        "admin.conf",
+        "super-admin.conf",
+        "controller-manager.conf",
+        "scheduler.conf",
+      ].sort(),
+    );
+    for (const cert of rows) {
+      const row = ours.certificates.find((r) => r.source === "pki" && r.location === location(cert.name));
+      expect(row, cert.name).toBeDefined();
+      expect(row?.notAfter, cert.name).toBe(new Date(cert.expirationDate).toISOString());
+      // kubeadm's residual time is in seconds; its table prints whole days, as ours does.
+      const residualMs = row?.residualMs ?? Number.NaN;
+      expect(Math.abs(residualMs / 1000 - cert.residualTime), cert.name).toBeLessThan(120);
+      expect(Math.floor(residualMs / 86_400_000), cert.name).toBe(Math.floor(cert.residualTime / 86_400));
+    }
+    // Every certificate kubemend found under the PKI is one kubeadm knows.
+    const known = new Set(rows.map((c) => location(c.name)));
+    expect(
+      ours.certificates.filter((r) => r.source === "pki" && !known.has(r.location)).map((r) => r.location),
+    ).toEqual([]);
+    // A freshly made kubeadm PKI has nothing wrong with it.
+    expect(ours.findings).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it("S2/S5: approve-serving --all approves the serving CSRs the real kubelets filed, and they then serve them", async () => {
+    const pending = await vi.waitFor(
+      async () => {
+        const list = await cluster.kubectl(["get", "csr", "-o", "json"]);
+        const items = (
+          JSON.parse(list.stdout) as {
+            items: { metadata: { name: string }; spec: { signerName: string; username: string } }[];
+          }
+        ).items.filter((c) => c.spec.signerName === "kubernetes.io/kubelet-serving");
+        const users = items.map((c) => c.spec.username).sort();
+        expect(users).toEqual(
+          [`system:node:${bootstrapped.name}`, `system:node:${controlPlane.name}`].sort(),
+        );
+        return items;
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    const result = await kubectlPlugin([
+      "csr",
+      "approve-serving",
+      "--all",
+      "-o",
+      "json",
+      "--kubeconfig",
+      cluster.adminKubeconfig,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const plan = JSON.parse(result.stdout) as {
+      items: { name: string; verdict: string; failures?: unknown[] }[];
+    };
+    for (const csr of pending) {
+      const item = plan.items.find((i) => i.name === csr.metadata.name);
+      expect(item?.verdict, JSON.stringify(item)).toMatch(/^approve/i);
+    }
+    // The kubelet picks its certificate up and serves it: a handshake that verifies the node IP.
+    for (const kubelet of [controlPlane, bootstrapped]) {
+      const peer = await vi.waitFor(
+        async () => {
+          const answer = await handshake(kubelet.ip, cluster.pki.ca.certPem);
+          if ("error" in answer) throw new Error(answer.error);
+          return answer;
+        },
+        { timeout: 60_000, interval: 500 },
+      );
+      expect(peer.subject).toBe(`O=system:nodes, CN=system:node:${kubelet.name}`);
+      expect(peer.subjectaltname).toContain(`IP Address:${kubelet.ip}`);
+    }
+  });
+
+  it("S2: certs expiry --source nodes finds the real legacy kubelet self-signed without an IP SAN, and nothing on the others", async () => {
+    const result = await certs(["expiry", "--source", "nodes", "-o", "json"]);
+    const findings = report(result.stdout).findings;
+    const codes = (kubelet: Kubelet) =>
+      findings
+        .filter((f) => f.subject.name === kubelet.name)
+        .map((f) => f.code)
+        .sort();
+    expect(codes(legacy)).toEqual(["KUBELET_NO_IP_SAN", "KUBELET_SELF_SIGNED"]);
+    const noIp = findings.find((f) => f.subject.name === legacy.name && f.code === "KUBELET_NO_IP_SAN");
+    expect(noIp?.evidence?.missing).toEqual([legacy.ip]);
+    expect(codes(controlPlane)).toEqual([]);
+    expect(codes(bootstrapped)).toEqual([]);
+  });
+});
+
+/** A TLS handshake with the kubelet at ip:10250 that verifies the certificate for that IP. */
+function handshake(
+  ip: string,
+  ca: string,
+): Promise<{ subject: string; subjectaltname: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: ip, port: 10250, ca, servername: undefined, timeout: 5_000 }, () => {
+      const cert = socket.getPeerX509Certificate();
+      socket.destroy();
+      resolve({
+        subject: cert?.subject.split("\n").join(", ") ?? "",
+        subjectaltname: cert?.subjectAltName ?? "",
+      });
+    });
+    socket.once("error", (err) => resolve({ error: err.message }));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve({ error: "timeout" });
+    });
+  });
+}
