@@ -8,11 +8,11 @@ import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startCluster, type TestCluster } from "../env/cluster.js";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
+import { type Kubelet, startKubelet } from "../env/kubelet.js";
 import type { LoadBalancer } from "../env/load-balancer.js";
 import { issueClientKubeconfig } from "../env/pki.js";
 import { waitFor } from "../env/process.js";
 import { plantExpiredKubeconfig, plantKubeletRenewedOnDisk, plantLoadBalancer } from "../env/scenarios.js";
-import { type StandinNode, startNode } from "../env/standin/index.js";
 import { kubectlPlugin, type RunResult } from "./plugins.js";
 
 // kubectl certs on the real control plane, through the real kubectl, with the seed incidents
@@ -69,23 +69,44 @@ function opensslSerial(pem: string): string {
   );
 }
 
+/** The kubelet-serving CSRs a node filed that nobody has answered yet. */
+async function pendingServingCsrs(admin: KubeClient, node: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const csr of admin.list<{
+    metadata: { name: string };
+    spec: { signerName: string; username: string };
+    status?: { conditions?: unknown[] };
+  }>({ group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" }))
+    if (
+      csr.spec.signerName === "kubernetes.io/kubelet-serving" &&
+      csr.spec.username === `system:node:${node}` &&
+      !csr.status?.conditions?.length
+    )
+      names.push(csr.metadata.name);
+  return names;
+}
+
 function serialValue(hex: unknown): string {
   return String(hex).toLowerCase().replace(/^0+/, "");
 }
 
-/** The serial the API server presents now, read by openssl s_client. */
-function servedSerial(ip: string): string {
-  const chain = execFileSync("openssl", ["s_client", "-connect", `${ip}:6443`], {
+/** The chain a server presents now, as openssl s_client prints it. */
+function servedChain(ip: string, port: number): string {
+  return execFileSync("openssl", ["s_client", "-connect", `${ip}:${port}`], {
     encoding: "utf8",
     input: "",
     stdio: ["pipe", "pipe", "pipe"],
   });
-  return opensslSerial(chain);
+}
+
+/** The serial the API server presents now. */
+function servedSerial(ip: string): string {
+  return opensslSerial(servedChain(ip, 6443));
 }
 
 describe("kubectl certs", () => {
   let cluster: TestCluster;
-  let nodes: StandinNode[];
+  let nodes: Kubelet[];
   let balancer: LoadBalancer;
   let expiredKubeconfig: string;
   let admin: KubeClient;
@@ -103,8 +124,9 @@ describe("kubectl certs", () => {
     cluster = await startCluster();
     admin = await cluster.admin();
     nodes = await Promise.all([
-      startNode(cluster, { index: 1, serving: "serverTLSBootstrap" }),
-      startNode(cluster, { index: 2, serving: "legacy" }),
+      startKubelet(cluster, { index: 1, serving: "serverTLSBootstrap" }),
+      startKubelet(cluster, { index: 2, serving: "legacy" }),
+      startKubelet(cluster, { index: 3, serving: "legacy" }),
     ]);
     ({ balancer } = await plantLoadBalancer(cluster));
     expiredKubeconfig = await plantExpiredKubeconfig(cluster, now);
@@ -162,22 +184,32 @@ describe("kubectl certs", () => {
     expect(result.code).toBe(0);
   });
 
-  it("S4: a serving certificate replaced on disk but not loaded is SERVED_DIFFERS_FROM_DISK, with the restart that loads it", async () => {
-    const legacy = nodes[1] as StandinNode;
-    const kubeletCrt = path.join(legacy.credentials.pkiDir, "kubelet.crt");
+  it("S4: a kubelet certificate replaced on disk without its key is never loaded: SERVED_DIFFERS_FROM_DISK and KEY_MISMATCH", async () => {
+    const legacy = nodes[2] as Kubelet;
+    const kubeletCrt = path.join(legacy.pkiDir, "kubelet.crt");
     const servedPem = readFileSync(kubeletCrt, "utf8");
-    const replacement = await plantKubeletRenewedOnDisk(cluster, legacy, now);
+    const replacement = await plantKubeletRenewedOnDisk(cluster, legacy, { now, withKey: false });
+    // The real kubelet watches the pair, tries it, and keeps serving the old one.
+    await vi.waitFor(
+      () => expect(readFileSync(legacy.log, "utf8")).toMatch(/private key (type )?does not match public key/),
+      {
+        timeout: 30_000,
+        interval: 250,
+      },
+    );
+    expect(opensslSerial(servedChain(legacy.ip, 10250))).toBe(opensslSerial(servedPem));
     const result = await certs([
       "expiry",
       "--source",
       "pki,nodes",
       ...pkiFlags(),
       "--kubelet-pki-dir",
-      legacy.credentials.pkiDir,
+      legacy.pkiDir,
       "-o",
       "json",
     ]);
-    const drift = report(result).findings.filter((f) => f.code === "SERVED_DIFFERS_FROM_DISK");
+    const findings = report(result).findings;
+    const drift = findings.filter((f) => f.code === "SERVED_DIFFERS_FROM_DISK");
     const evidence = drift.map((f) => ({
       ...f.evidence,
       servedSerial: serialValue(f.evidence?.servedSerial),
@@ -195,9 +227,38 @@ describe("kubectl certs", () => {
       },
     ]);
     expect(drift[0]?.next).toBe(
-      `restart the kubelet on that node so it serves ${kubeletCrt}: systemctl restart kubelet`,
+      `kubelets since 1.31 load a new ${kubeletCrt} by themselves once it and its key match: check that the key beside it belongs to it (KEY_MISMATCH), then restart the kubelet on that node (systemctl restart kubelet); older kubelets need the restart in any case`,
     );
+    expect(findings.filter((f) => f.code === "KEY_MISMATCH").map((f) => f.subject)).toEqual([
+      { file: kubeletCrt },
+    ]);
     expect(result.code).toBe(1);
+  });
+
+  it("S4: the real kubelet loads a replaced certificate and key by itself: once it serves them, there is no drift", async () => {
+    const legacy = nodes[2] as Kubelet;
+    const replacement = await plantKubeletRenewedOnDisk(cluster, legacy, { now, withKey: true });
+    await vi.waitFor(
+      () => expect(opensslSerial(servedChain(legacy.ip, 10250))).toBe(opensslSerial(replacement)),
+      {
+        timeout: 90_000,
+        interval: 500,
+      },
+    );
+    const result = await certs([
+      "expiry",
+      "--source",
+      "pki,nodes",
+      ...pkiFlags(),
+      "--kubelet-pki-dir",
+      legacy.pkiDir,
+      "-o",
+      "json",
+    ]);
+    const findings = report(result).findings;
+    expect(
+      findings.filter((f) => f.code === "SERVED_DIFFERS_FROM_DISK" || f.code === "KEY_MISMATCH"),
+    ).toEqual([]);
   });
 
   it("kube-apiserver reloads a renewed apiserver.crt by itself: once it serves the file, there is no drift", async () => {
@@ -233,17 +294,19 @@ describe("kubectl certs", () => {
   });
 
   it("S2: legacy kubelets are self-signed without IP SANs; a serverTLSBootstrap node has its Pending CSR named", async () => {
-    const [controlPlane, legacy] = nodes as [StandinNode, StandinNode];
+    const [controlPlane, legacy] = nodes as [Kubelet, Kubelet];
     const result = await certs(["expiry", "--source", "nodes", "-o", "json"]);
     const findings = report(result).findings;
-    const of = (node: StandinNode, code: string) =>
+    const of = (node: Kubelet, code: string) =>
       findings.filter((f) => f.subject.name === node.name && f.code === code);
     expect(of(legacy, "KUBELET_SELF_SIGNED")).toHaveLength(1);
     const noIp = of(legacy, "KUBELET_NO_IP_SAN")[0];
     expect(noIp?.evidence?.missing).toEqual([legacy.ip]);
     expect(noIp?.message).toContain(`x509: cannot validate certificate for ${legacy.ip}`);
     const pending = of(controlPlane, "KUBELET_SERVING_CSR_PENDING");
-    expect(pending.map((f) => f.evidence?.csr)).toEqual([controlPlane.pendingServingCsr()]);
+    expect(pending.map((f) => f.evidence?.csr)).toEqual(await pendingServingCsrs(admin, controlPlane.name));
+    expect(pending).toHaveLength(1);
+    // The real kubelet serves no TLS at all until its serving CSR is approved.
     expect(of(controlPlane, "KUBELET_UNREACHABLE")).toHaveLength(1);
     expect(of(controlPlane, "KUBELET_SELF_SIGNED")).toEqual([]);
     expect(result.code).toBe(0);
@@ -272,7 +335,7 @@ describe("kubectl certs", () => {
     const fine = await certs(["sans"]);
     expect(fine.code).toBe(0);
 
-    const legacy = nodes[1] as StandinNode;
+    const legacy = nodes[1] as Kubelet;
     const withNodes = JSON.parse((await certs(["sans", "--nodes", "-o", "json"])).stdout) as {
       findings: Finding[];
     };
@@ -442,7 +505,7 @@ describe("kubectl certs", () => {
     expect(result.stdout).toContain("CN=web.example.com");
     expect(result.stdout).toContain("SHA-256:");
     expect(result.stdout).toContain("CHAIN_WRONG_ORDER");
-    const legacy = nodes[1] as StandinNode;
+    const legacy = nodes[1] as Kubelet;
     const node = await certs(["inspect", `node/${legacy.name}`]);
     expect(node.stdout).toMatch(new RegExp(`^${legacy.ip.replaceAll(".", "\\.")}:10250#0 \\(leaf\\)$`, "m"));
     expect(node.stdout).toMatch(new RegExp(`^ {2}SANs: +DNS:${legacy.name}$`, "m"));

@@ -230,15 +230,15 @@ export async function plantExpiredKubeconfig(cluster: TestCluster, now = new Dat
 }
 
 /**
- * S4's "renewed on disk, still serving the old one": a CA-signed serving certificate with the
- * node's IP written over a legacy kubelet's kubelet.crt (as operators fix S2 by hand), which the
- * running kubelet does not load until it restarts. kube-apiserver can't play this part: it reloads
- * a renewed apiserver.crt by itself within seconds. Returns the certificate written.
+ * S4's "renewed on disk": a CA-signed serving certificate with the node's IP written over a legacy
+ * kubelet's kubelet.crt, as operators fix S2 by hand. With its key (withKey) the real kubelet
+ * (1.31 and later) loads the pair by itself; without it, the new certificate does not match
+ * kubelet.key and the kubelet keeps serving the old pair. Returns the certificate written.
  */
 export async function plantKubeletRenewedOnDisk(
   cluster: TestCluster,
-  node: StandinNode,
-  now = new Date(),
+  node: { name: string; ip: string; pkiDir: string },
+  { now = new Date(), withKey = false } = {},
 ): Promise<string> {
   const key = await generateKey("ecdsa-p256");
   const replacement = await createCertificate({
@@ -252,7 +252,8 @@ export async function plantKubeletRenewedOnDisk(
     publicKey: key.publicKey,
     signer: { certPem: cluster.pki.ca.certPem, key: createPrivateKey(cluster.pki.ca.keyPem) },
   });
-  await writeFile(path.join(node.credentials.pkiDir, "kubelet.crt"), replacement);
+  if (withKey) await writeFile(path.join(node.pkiDir, "kubelet.key"), key.privateKeyPem, { mode: 0o600 });
+  await writeFile(path.join(node.pkiDir, "kubelet.crt"), replacement);
   return replacement;
 }
 
@@ -305,7 +306,10 @@ export async function startSandbox(): Promise<Sandbox> {
     const { balancer, kubeconfig: viaLoadBalancer } = await plantLoadBalancer(cluster);
     await waitForPlanted(cluster, nodes.length);
     const expiredKubeconfig = await plantExpiredKubeconfig(cluster);
-    await plantKubeletRenewedOnDisk(cluster, nodes[1] as StandinNode);
+    await plantKubeletRenewedOnDisk(cluster, {
+      ...(nodes[1] as StandinNode),
+      pkiDir: (nodes[1] as StandinNode).credentials.pkiDir,
+    });
     return {
       cluster,
       nodes,

@@ -5,8 +5,10 @@ import type { FoundCert } from "../model.js";
 
 /** What makes each component load its files again. */
 function restartStep(component: string, file: string): string {
+  // ReloadKubeletServerCertificateFile (beta, on by default since 1.31): the kubelet loads a new
+  // certificate file by itself, but keeps serving the old pair while the new one does not load.
   if (component === "kubelet")
-    return `restart the kubelet on that node so it serves ${file}: systemctl restart kubelet`;
+    return `kubelets since 1.31 load a new ${file} by themselves once it and its key match: check that the key beside it belongs to it (KEY_MISMATCH), then restart the kubelet on that node (systemctl restart kubelet); older kubelets need the restart in any case`;
   return `restart ${component} so it serves ${file}: ${restartStaticPod(component)}`;
 }
 

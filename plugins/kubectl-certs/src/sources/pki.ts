@@ -91,13 +91,30 @@ export const pkiSource: Source = async (ctx) => {
   const kubeletServing = KUBELET_FILES.slice(1).find((name) => existsSync(path.join(kubeletPkiDir, name)));
   for (const name of KUBELET_FILES) {
     const file = path.join(kubeletPkiDir, name);
-    if (existsSync(file))
-      certs.push(...readCertFile(file, undefined, "leaf", name === kubeletServing ? "kubelet" : undefined));
+    if (!existsSync(file)) continue;
+    const found = readCertFile(file, undefined, "leaf", name === kubeletServing ? "kubelet" : undefined);
+    certs.push(...found);
+    addBundle(file, found, cas.get("ca"), kubeletKey(file));
   }
   const etcdServer = certs.find((c) => c.kubeadmName === "etcd/server.crt" && c.cert);
   certs.push(...(await probeLocalEtcd(pkiDir, etcdServer, ctx.options.probeTimeoutMs)));
   return { certs, bundles, clusterCas: cas.get("ca") ?? [] };
 };
+
+/**
+ * The key of a kubelet file: kubelet.key beside the legacy kubelet.crt; the rotated
+ * kubelet-*-current.pem files hold their key after the certificate.
+ */
+function kubeletKey(file: string): string | undefined {
+  const keyFile = file.endsWith(".crt") ? file.replace(/\.crt$/, ".key") : file;
+  try {
+    return /-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]+-----END [A-Z ]*PRIVATE KEY-----/.exec(
+      readFileSync(keyFile, "utf8"),
+    )?.[0];
+  } catch {
+    return undefined;
+  }
+}
 
 function readCertFile(
   file: string,
