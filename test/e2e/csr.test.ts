@@ -11,17 +11,19 @@ import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SERVICE_CIDR, startCluster, type TestCluster } from "../env/cluster.js";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
+import { csrsOf, type Kubelet, startKubelet } from "../env/kubelet.js";
 import { bootstrapNode, type NodeCredentials } from "../env/standin/bootstrap.js";
 import { type CertificateSigningRequest, createCsr, SERVING_SIGNER } from "../env/standin/csr.js";
-import { type StandinNode, startNode } from "../env/standin/index.js";
 import { kubectlPlugin, REPO } from "./plugins.js";
 
 // kubectl csr against the real control plane: the built plugin through the real kubectl, CSRs
 // filed with real node identities, the real approval subresource and the real kubelet-serving signer.
 describe("kubectl csr", () => {
   let cluster: TestCluster;
-  let s2: StandinNode;
-  let attacker: StandinNode;
+  /** Real kubelets: s2 serves the legacy self-signed certificate (S2); attacker's identity files the hostile CSRs. */
+  let s2: Kubelet;
+  let attacker: Kubelet;
+  let attackerClient: KubeClient;
   let ghost: NodeCredentials;
   let admin: KubeClient;
   const corpus = new Map<string, { label: string; rule: string; message: string }>();
@@ -30,7 +32,11 @@ describe("kubectl csr", () => {
 
   beforeAll(async () => {
     cluster = await startCluster();
-    [s2, attacker] = await Promise.all([startNode(cluster, { index: 2 }), startNode(cluster, { index: 3 })]);
+    [s2, attacker] = await Promise.all([
+      startKubelet(cluster, { index: 2 }),
+      startKubelet(cluster, { index: 3 }),
+    ]);
+    attackerClient = await attacker.client();
     ghost = await bootstrapNode(cluster, `ghost-${cluster.block}`);
     admin = await cluster.admin();
   });
@@ -70,10 +76,11 @@ describe("kubectl csr", () => {
     });
     return csr.metadata.name;
   };
-  const asNode = (node: { name: string; credentials: NodeCredentials }, s: Submission) =>
-    submit(node.credentials.client, `system:node:${node.name}`, s);
+  const asNode = (node: { name: string; client: KubeClient }, s: Submission) =>
+    submit(node.client, `system:node:${node.name}`, s);
+  const asAttacker = (s: Submission) => asNode({ name: attacker.name, client: attackerClient }, s);
   /** What `kubectl certs expiry --source nodes` reports about one node's kubelet endpoint. */
-  const nodeCertificates = async (node: StandinNode) => {
+  const nodeCertificates = async (node: { name: string; ip: string }) => {
     const result = await kubectlPlugin([
       "certs",
       "expiry",
@@ -89,7 +96,9 @@ describe("kubectl csr", () => {
       findings: { code: string; subject: { name?: string } }[];
     };
     return {
-      sans: report.certificates.find((c) => c.location === `${node.ip}:10250#0`)?.sans,
+      // The leaf: "#0" of a served chain of several, the endpoint itself when it is served alone.
+      sans: report.certificates.find((c) => [`${node.ip}:10250`, `${node.ip}:10250#0`].includes(c.location))
+        ?.sans,
       findings: report.findings.filter((f) => f.subject.name === node.name).map((f) => f.code),
     };
   };
@@ -108,76 +117,74 @@ describe("kubectl csr", () => {
     const entries: [string, () => Promise<string>, string, string][] = [
       [
         "another node's IP",
-        () => asNode(attacker, { sans: { dns: [attacker.name], ip: [s2.ip] } }),
+        () => asAttacker({ sans: { dns: [attacker.name], ip: [s2.ip] } }),
         "node-addresses",
         `IP SAN ${s2.ip} is not an address of node ${attacker.name}`,
       ],
       [
         "kubernetes.default.svc",
-        () =>
-          asNode(attacker, { sans: { dns: [attacker.name, "kubernetes.default.svc"], ip: [attacker.ip] } }),
+        () => asAttacker({ sans: { dns: [attacker.name, "kubernetes.default.svc"], ip: [attacker.ip] } }),
         "node-addresses",
         `DNS SAN kubernetes.default.svc is not a name of node ${attacker.name}`,
       ],
       [
         "client auth usage",
-        () => asNode(attacker, { sans: self, usages: ["digital signature", "server auth", "client auth"] }),
+        () => asAttacker({ sans: self, usages: ["digital signature", "server auth", "client auth"] }),
         "usages",
         "usage not allowed: client auth",
       ],
       [
         "URI SAN",
-        () =>
-          asNode(attacker, { sans: { ...self, uri: ["spiffe://cluster.local/ns/kube-system/sa/admin"] } }),
+        () => asAttacker({ sans: { ...self, uri: ["spiffe://cluster.local/ns/kube-system/sa/admin"] } }),
         "sans",
         "URI SAN not allowed: spiffe://cluster.local/ns/kube-system/sa/admin",
       ],
       [
         "email SAN",
-        () => asNode(attacker, { sans: { ...self, email: ["root@example.com"] } }),
+        () => asAttacker({ sans: { ...self, email: ["root@example.com"] } }),
         "sans",
         "email SAN not allowed: root@example.com",
       ],
       [
         "wildcard",
-        () => asNode(attacker, { sans: { dns: [`*.${attacker.name}`], ip: [attacker.ip] } }),
+        () => asAttacker({ sans: { dns: [`*.${attacker.name}`], ip: [attacker.ip] } }),
         "sans",
         `wildcard DNS SAN: *.${attacker.name}`,
       ],
       [
         "O=system:masters",
-        () => asNode(attacker, { sans: self, o: ["system:masters"] }),
+        () => asAttacker({ sans: self, o: ["system:masters"] }),
         "request",
         `subject is "CN=system:node:${attacker.name},O=system:masters"`,
       ],
       [
         "Service CIDR IP",
-        () => asNode(attacker, { sans: { dns: [attacker.name], ip: [attacker.ip, "10.96.0.1"] } }),
+        () => asAttacker({ sans: { dns: [attacker.name], ip: [attacker.ip, "10.96.0.1"] } }),
         "node-addresses",
         `IP SAN 10.96.0.1 is in the Service CIDR ${SERVICE_CIDR}`,
       ],
       [
         "link-local IP",
-        () => asNode(attacker, { sans: { dns: [attacker.name], ip: ["169.254.169.254"] } }),
+        () => asAttacker({ sans: { dns: [attacker.name], ip: ["169.254.169.254"] } }),
         "node-addresses",
         "IP SAN 169.254.169.254 is link-local",
       ],
       [
         "loopback IP",
-        () => asNode(attacker, { sans: { dns: [attacker.name], ip: ["127.0.0.1"] } }),
+        () => asAttacker({ sans: { dns: [attacker.name], ip: ["127.0.0.1"] } }),
         "node-addresses",
         "IP SAN 127.0.0.1 is loopback",
       ],
       [
         "a node that does not exist",
-        () => asNode({ name: ghost.nodeName, credentials: ghost }, { sans: { dns: [ghost.nodeName] } }),
+        () => asNode({ name: ghost.nodeName, client: ghost.client }, { sans: { dns: [ghost.nodeName] } }),
         "node-addresses",
         `node "${ghost.nodeName}" does not exist`,
       ],
       [
         "client-signer CSR",
         () =>
-          asNode(attacker, {
+          asAttacker({
             sans: {},
             signerName: "kubernetes.io/kube-apiserver-client",
             usages: ["digital signature", "client auth"],
@@ -187,7 +194,7 @@ describe("kubectl csr", () => {
       ],
       [
         "RSA-1024 key",
-        () => asNode(attacker, { sans: self, key: "rsa-1024" }),
+        () => asAttacker({ sans: self, key: "rsa-1024" }),
         "key",
         "key RSA-1024 is not RSA >= 2048, ECDSA P-256/P-384 or Ed25519",
       ],
@@ -206,9 +213,9 @@ describe("kubectl csr", () => {
     }
     expect(corpus.size).toBeGreaterThanOrEqual(12);
     // The API server's NodeRestriction admission already refuses a node's CSR for another node's name.
-    await expect(
-      asNode(attacker, { sans: { dns: [s2.name] }, cn: `system:node:${s2.name}` }),
-    ).rejects.toThrow(/^forbidden: cannot create certificatesigningrequests/);
+    await expect(asAttacker({ sans: { dns: [s2.name] }, cn: `system:node:${s2.name}` })).rejects.toThrow(
+      /^forbidden: cannot create certificatesigningrequests/,
+    );
 
     const all = await csrPlugin(["approve-serving", "--all", "-o", "json"]);
     expect(all.stderr).toBe("");
@@ -275,7 +282,8 @@ describe("kubectl csr", () => {
     const all = JSON.parse((await csrPlugin(["list", "-o", "json"])).stdout) as {
       items: { name: string; signerName: string; condition: string; verdict?: string }[];
     };
-    const bootstrapCsr = all.items.find((i) => i.name === attacker.credentials.csrName);
+    const [attackerBootstrap] = await csrsOf(cluster, attacker.name, "client");
+    const bootstrapCsr = all.items.find((i) => i.name === attackerBootstrap);
     expect(bootstrapCsr).toMatchObject({
       signerName: "kubernetes.io/kube-apiserver-client-kubelet",
       condition: "Approved,Issued",
@@ -284,7 +292,7 @@ describe("kubectl csr", () => {
   });
 
   it("preflights access: a node cannot approve, in one line, exit 3", async () => {
-    const result = await csrPlugin(["approve-serving", "--all"], attacker.credentials.kubeconfig);
+    const result = await csrPlugin(["approve-serving", "--all"], attacker.kubeconfig);
     expect(result.code).toBe(3);
     const lines = result.stderr.trim().split("\n");
     expect(lines[0]).toBe(
@@ -301,10 +309,11 @@ describe("kubectl csr", () => {
     expect(before.findings).toContain("KUBELET_NO_IP_SAN");
     expect(before.findings).toContain("KUBELET_SELF_SIGNED");
     expect(before.sans).toEqual([s2.name]);
-    s2.enableServerTlsBootstrap();
+    // The S2 fix as an operator makes it: serverTLSBootstrap in the kubelet's config, then a restart.
+    await s2.reconfigure({ serverTLSBootstrap: true });
     const name = await vi.waitFor(
-      () => {
-        const pending = s2.pendingServingCsr();
+      async () => {
+        const [pending] = await csrsOf(cluster, s2.name, "serving", { pendingOnly: true });
         if (!pending) throw new Error("no serving CSR yet");
         return pending;
       },
@@ -329,9 +338,15 @@ describe("kubectl csr", () => {
       /^approved by kubernetes-admin with kubectl csr approve-serving; rules held: signer, state, requestor, request, usages, sans, node-addresses, key, newest; Service CIDR 10\.96\.0\.0\/12$/,
     );
 
-    await s2.waitForServingCertificate();
     // What metrics-server does (and failed to do in S2): verify the kubelet by IP against the cluster CA.
-    const verified = await handshake(s2.ip, { ca: cluster.pki.ca.certPem });
+    const verified = await vi.waitFor(
+      async () => {
+        const answer = await handshake(s2.ip, { ca: cluster.pki.ca.certPem });
+        if (answer.error) throw new Error(answer.error);
+        return answer;
+      },
+      { timeout: 60_000, interval: 250 },
+    );
     expect(verified.error).toBeUndefined();
     expect(verified.authorized).toBe(true);
     expect(verified.subjectAltName).toBe(`DNS:${s2.name}, IP Address:${s2.ip}`);
@@ -344,10 +359,10 @@ describe("kubectl csr", () => {
 
   it("approves only the newest of a node's valid CSRs; --dry-run=server writes nothing, --dry-run only plans", async () => {
     const self = { dns: [attacker.name], ip: [attacker.ip] };
-    const older = await asNode(attacker, { sans: self });
+    const older = await asAttacker({ sans: self });
     superseded = older;
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const newer = await asNode(attacker, { sans: self });
+    const newer = await asAttacker({ sans: self });
     const server = await csrPlugin(["approve-serving", older, newer, "--dry-run=server", "-o", "json"]);
     const plan = JSON.parse(server.stdout) as PlanDocument;
     expect(plan.dryRun).toBe("server");
@@ -373,7 +388,7 @@ describe("kubectl csr", () => {
 
   it("re-validates a CSR replaced between validation and approval, and leaves the new one unapproved", async () => {
     const name = `race-${cluster.block}`;
-    await asNode(attacker, { name, sans: { dns: [attacker.name], ip: [attacker.ip] } });
+    await asAttacker({ name, sans: { dns: [attacker.name], ip: [attacker.ip] } });
     const proxy = await racingProxy(cluster, async () => {
       await admin.delete({
         group: "certificates.k8s.io",
@@ -381,7 +396,7 @@ describe("kubectl csr", () => {
         resource: "certificatesigningrequests",
         name,
       });
-      await asNode(attacker, { name, sans: { dns: [attacker.name], ip: [attacker.ip, "10.96.0.10"] } });
+      await asAttacker({ name, sans: { dns: [attacker.name], ip: [attacker.ip, "10.96.0.10"] } });
     });
     try {
       const result = await csrPlugin(["approve-serving", name, "-o", "json"], proxy.kubeconfig);
@@ -404,7 +419,7 @@ describe("kubectl csr", () => {
 
   it("approves after a conflict when the CSR still passes, pinned to the version it checked", async () => {
     const name = `touched-${cluster.block}`;
-    await asNode(attacker, { name, sans: { dns: [attacker.name], ip: [attacker.ip] } });
+    await asAttacker({ name, sans: { dns: [attacker.name], ip: [attacker.ip] } });
     const proxy = await racingProxy(cluster, async () => {
       await cluster.kubectl(["label", "csr", name, "touched=yes"]);
     });
@@ -498,12 +513,11 @@ describe("kubectl csr", () => {
         { POD_NAME: name, POD_NAMESPACE: "kubemend-system" },
       );
     const replicas = Promise.all([replica("replica-a"), replica("replica-b")]);
-    const joining = await startNode(cluster, { index: 4, serving: "serverTLSBootstrap" });
+    const joining = await startKubelet(cluster, { index: 4, serving: "serverTLSBootstrap" });
     try {
-      await joining.waitForServingCertificate(30_000);
       const [a, b] = await replicas;
       expect([a.code, b.code]).toEqual([0, 0]);
-      const [csrName] = joining.servingCsrNames();
+      const [csrName] = await csrsOf(cluster, joining.name, "serving");
       const line = `certificatesigningrequest.certificates.k8s.io/${csrName} approved`;
       const approvers = [a, b].filter((r) => r.stdout.includes(line));
       expect(approvers).toHaveLength(1);

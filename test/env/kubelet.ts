@@ -7,8 +7,10 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { KubeClient } from "@kubemend/lib/kube/client";
+import { parseCsr } from "@kubemend/lib/x509/csr";
 import { dump, load } from "js-yaml";
-import type { TestCluster } from "./cluster.js";
+import { clientFor, type TestCluster } from "./cluster.js";
 import { onNode } from "./kubeadm.js";
 import { writeKubeconfig } from "./kubeconfig-file.js";
 import { type ManagedProcess, startProcess, stopProcess, waitFor } from "./process.js";
@@ -44,6 +46,10 @@ export interface Kubelet {
   kubeconfig: string;
   log: string;
   process(): ManagedProcess;
+  /** A client with the kubelet's own identity (system:node:<name>), from its kubelet.conf. */
+  client(): Promise<KubeClient>;
+  /** Edit the KubeletConfiguration and restart, as an operator does (the S2 fix: serverTLSBootstrap). */
+  reconfigure(changes: Record<string, unknown>): Promise<void>;
   /** `systemctl restart kubelet`: the same flags and files; a certificate on disk is loaded anew. */
   restart(): Promise<void>;
   /** The Node object stays and goes NotReady, as a stopped kubelet's does. */
@@ -135,6 +141,11 @@ export async function startKubelet(cluster: TestCluster, spec: KubeletSpec): Pro
     kubeconfig: path.join(etcDir, "kubelet.conf"),
     log,
     process: () => proc,
+    client: () => clientFor(path.join(etcDir, "kubelet.conf")),
+    reconfigure: async (changes) => {
+      writeFileSync(configFile, dump({ ...(load(readFileSync(configFile, "utf8")) as object), ...changes }));
+      await kubelet.restart();
+    },
     restart: async () => {
       await stopProcess(proc);
       start();
@@ -181,4 +192,39 @@ export async function waitForNodeReady(
       },
     },
   );
+}
+
+interface CsrView {
+  metadata: { name: string; creationTimestamp?: string };
+  spec: { signerName: string; username?: string; request: string };
+  status?: { conditions?: { type: string }[]; certificate?: string };
+}
+
+const CSRS = { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" };
+
+/** The CSRs a node's kubelet filed, oldest first: its kubelet-serving ones, or its TLS-bootstrap client ones. */
+export async function csrsOf(
+  cluster: TestCluster,
+  node: string,
+  kind: "serving" | "client",
+  { pendingOnly = false } = {},
+): Promise<string[]> {
+  const admin = await cluster.admin();
+  const found: CsrView[] = [];
+  for await (const csr of admin.list<CsrView>(CSRS)) {
+    if (pendingOnly && csr.status?.conditions?.length) continue;
+    if (kind === "serving") {
+      if (
+        csr.spec.signerName === "kubernetes.io/kubelet-serving" &&
+        csr.spec.username === `system:node:${node}`
+      )
+        found.push(csr);
+    } else if (csr.spec.signerName === "kubernetes.io/kube-apiserver-client-kubelet") {
+      const parsed = parseCsr(Buffer.from(csr.spec.request, "base64").toString());
+      if (parsed.ok && parsed.csr.subject.cn === `system:node:${node}`) found.push(csr);
+    }
+  }
+  return found
+    .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)))
+    .map((c) => c.metadata.name);
 }
