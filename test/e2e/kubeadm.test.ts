@@ -50,16 +50,23 @@ describe("a kubeadm cluster with real kubelets", () => {
   const report = (stdout: string) => JSON.parse(stdout) as Report;
 
   beforeAll(async () => {
+    const started = Date.now();
     cluster = await startCluster();
+    const clusterMs = Date.now() - started;
     admin = await cluster.admin();
     [controlPlane, bootstrapped, legacy] = await Promise.all([
       startKubelet(cluster, { index: 1, serving: "serverTLSBootstrap" }),
       startKubelet(cluster, { index: 2, serving: "serverTLSBootstrap" }),
       startKubelet(cluster, { index: 3, serving: "legacy" }),
     ]);
+    const kubelets = [controlPlane, bootstrapped, legacy];
     console.log(
-      `real kubelets: ${[controlPlane, bootstrapped, legacy].map((k) => `${k.name} (pid ${k.process().child.pid})`).join(", ")}`,
+      `made by kubeadm ${cluster.kubeadm.version}: pki/, *.conf and manifests/ under ${cluster.root}; control plane up in ${(clusterMs / 1000).toFixed(1)} s, 3 real kubelets Ready ${((Date.now() - started - clusterMs) / 1000).toFixed(1)} s later`,
     );
+    for (const k of kubelets)
+      console.log(
+        `real kubelet ${k.name} (pid ${k.process().child.pid}): ${rssMb(k.process().child.pid)} MB RSS`,
+      );
   });
   afterAll(async () => {
     await Promise.all([controlPlane, bootstrapped, legacy].map((k) => k?.stop()));
@@ -282,6 +289,11 @@ describe("a kubeadm cluster with real kubelets", () => {
     expect(after.code).toBe(0);
   });
 });
+
+function rssMb(pid: number | undefined): string {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
+  return line ? (Number(line[1]) / 1024).toFixed(0) : "?";
+}
 
 /** The serial a server presents now, as openssl s_client reads it. */
 function servedSerial(ip: string, port: number, client?: { cert: string; key: string }): string {

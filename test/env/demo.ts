@@ -40,12 +40,15 @@ function banner(text: string): void {
 
 const started = Date.now();
 console.log(
-  "kubemend demo: starting a sandbox cluster (real etcd, kube-apiserver, controller-manager, scheduler)…",
+  "kubemend demo: starting a sandbox cluster made by the real kubeadm (etcd, kube-apiserver, controller-manager, scheduler) with real kubelets…",
 );
 const sandbox = await startSandbox();
 const { cluster } = sandbox;
 const admin = cluster.adminKubeconfig;
 console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `real kubelets: ${sandbox.kubelets.map((k) => k.name).join(", ")}; stand-in for the pod network: ${sandbox.podNode.name}`,
+);
 
 banner("the sandbox");
 console.log(`kubeconfig (admin):               ${admin}`);
@@ -64,7 +67,9 @@ console.log(
   "         kubelets without IP SANs and two Pending kubelet-serving CSRs; S3 load balancer not in",
 );
 console.log("         the API server certificate; S4 expired admin client certificate, and a kubelet");
-console.log("         certificate replaced on disk while the old one is still served.");
+console.log(
+  "         certificate replaced on disk without its key, so the kubelet keeps serving the old one.",
+);
 
 for (const args of [
   ["get", "nodes", "-o", "wide"],
@@ -95,7 +100,7 @@ const headlines: Headline[] = [
       "--kubeconfig-dir",
       cluster.root,
       "--kubelet-pki-dir",
-      (sandbox.nodes[1] as (typeof sandbox.nodes)[number]).credentials.pkiDir,
+      sandbox.legacy.pkiDir,
     ],
     why: "S4: as on the control-plane node, with a kubelet certificate replaced on disk but not loaded",
   },

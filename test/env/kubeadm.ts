@@ -131,6 +131,8 @@ export function kubeadmConfig(spec: KubeadmConfigSpec): string {
 export interface Kubeadm {
   /** The kubeadm config file every call is given. */
   config: string;
+  /** The Kubernetes version kubeadm was built at and writes into the manifests. */
+  version: string;
   /** Runs `kubeadm ARGS... --config <config>` on the node; rejects with kubeadm's own message. */
   run(args: string[], opts?: { withConfig?: boolean }): Promise<string>;
 }
@@ -140,6 +142,7 @@ export function kubeadmFor(bin: string, root: string, spec: KubeadmConfigSpec): 
   writeFileSync(config, kubeadmConfig(spec), { mode: 0o600 });
   return {
     config,
+    version: spec.kubernetesVersion,
     async run(args, { withConfig = true } = {}) {
       const [file, ...argv] = onNode(root, [
         path.join(bin, "kubeadm"),

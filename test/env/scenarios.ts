@@ -292,36 +292,63 @@ async function waitForPlanted(cluster: TestCluster, nodeCount: number): Promise<
 /** Everything at once, for the demo. */
 export interface Sandbox {
   cluster: TestCluster;
-  nodes: StandinNode[];
+  /** Real kubelets: the control-plane node and node 4 with serverTLSBootstrap, node 2 legacy (S2, S4). */
+  kubelets: Kubelet[];
+  /** The legacy node whose kubelet.crt was replaced on disk without its key (S4). */
+  legacy: Kubelet;
+  /** Node 3, a stand-in: the pods that need a pod network (myapp, CoreDNS) and S1's crash-looping kube-proxy. */
+  podNode: StandinNode;
   kubeconfigs: { admin: string; viaLoadBalancer: string; expired: string };
   stop(): Promise<void>;
 }
 
+/**
+ * The real kubelets run no containers (their pods get the fake runtime's one sandbox IP), so they
+ * take only host-network DaemonSet pods; workloads land on the stand-in, which gives pods addresses
+ * that answer.
+ */
+const NO_POD_NETWORK = { key: "kubemend.io/no-pod-network", value: "true", effect: "NoSchedule" };
+
 export async function startSandbox(): Promise<Sandbox> {
   const cluster = await startCluster();
+  const stops: (() => Promise<void>)[] = [() => cluster.stop()];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
   try {
-    const nodes = await startNodes(cluster);
+    const taint = { registerWithTaints: [NO_POD_NETWORK] };
+    const kubelets = await Promise.all([
+      startKubelet(cluster, { index: 1, serving: "serverTLSBootstrap", config: taint }),
+      startKubelet(cluster, { index: 2, serving: "legacy", config: taint }),
+      startKubelet(cluster, { index: 4, serving: "serverTLSBootstrap", config: taint }),
+    ]);
+    stops.push(async () => {
+      await Promise.all(kubelets.map((k) => k.stop()));
+    });
+    const podNode = await startNode(cluster, {
+      index: 3,
+      serving: "legacy",
+      podBehaviour: (pod) => (pod.metadata.labels?.["k8s-app"] === "kube-proxy" ? "crashloop" : undefined),
+    });
+    stops.push(() => podNode.stop());
     await plantClusterAddons(cluster);
     await plantServiceOutage(cluster);
     const { balancer, kubeconfig: viaLoadBalancer } = await plantLoadBalancer(cluster);
-    await waitForPlanted(cluster, nodes.length);
+    stops.push(() => balancer.close());
+    await waitForPlanted(cluster, kubelets.length + 1);
     const expiredKubeconfig = await plantExpiredKubeconfig(cluster);
-    await plantKubeletRenewedOnDisk(cluster, {
-      ...(nodes[1] as StandinNode),
-      pkiDir: (nodes[1] as StandinNode).credentials.pkiDir,
-    });
+    const legacy = kubelets[1] as Kubelet;
+    await plantKubeletRenewedOnDisk(cluster, legacy);
     return {
       cluster,
-      nodes,
+      kubelets,
+      legacy,
+      podNode,
       kubeconfigs: { admin: cluster.adminKubeconfig, viaLoadBalancer, expired: expiredKubeconfig },
-      stop: async () => {
-        await balancer.close();
-        await Promise.all(nodes.map((node) => node.stop()));
-        await cluster.stop();
-      },
+      stop,
     };
   } catch (err) {
-    await cluster.stop();
+    await stop();
     throw err;
   }
 }

@@ -18,11 +18,11 @@ import (
 	"strings"
 	"syscall"
 
-	"k8s.io/klog/v2"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	fakeremote "k8s.io/cri-client/pkg/fake"
+	"k8s.io/klog/v2"
 	kubeletapp "k8s.io/kubernetes/cmd/kubelet/app"
 	"k8s.io/kubernetes/cmd/kubelet/app/options"
-	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	cadvisortest "k8s.io/kubernetes/pkg/kubelet/cadvisor/testing"
 	"k8s.io/kubernetes/pkg/kubelet/cm"
 	"k8s.io/kubernetes/pkg/kubelet/kubeletconfig/configfiles"
@@ -83,10 +83,13 @@ func run() error {
 		return err
 	}
 	runtime := fakeremote.NewFakeRemoteRuntime()
-	if err := runtime.Start(endpoint); err != nil {
-		return fmt.Errorf("fake CRI runtime: %w", err)
+	stop, err := serve(endpoint, runtime)
+	if err != nil {
+		return err
 	}
-	defer runtime.Stop()
+	defer stop()
+	// The kubelet refuses an image status without a size (kubemark uses the host's image service).
+	runtime.ImageService.SetFakeImageSize(64 << 20)
 	config.ContainerRuntimeEndpoint = endpoint
 	config.ImageServiceEndpoint = endpoint
 	// No cgroups, swap or kernel tuning belong to a hollow node: the host is shared.
