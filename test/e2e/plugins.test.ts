@@ -4,7 +4,7 @@ import path from "node:path";
 import { createCertificate, generateKey } from "@kubemend/lib/x509/issue";
 import { describe, expect, it } from "vitest";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
-import { kubectlPlugin, PLUGIN_BIN, PLUGINS, REPO } from "./plugins.js";
+import { kubectlOnTerminal, kubectlPlugin, PLUGIN_BIN, PLUGINS, REPO } from "./plugins.js";
 
 const ESC = "\u001b[";
 
@@ -40,16 +40,8 @@ describe("plugins as kubectl sees them", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("NO_COLOR and --color=never leave no ANSI escapes", async () => {
-    const plain = await kubectlPlugin(["netcheck", "--help"], { NO_COLOR: "1" });
-    expect(plain.stdout.includes(ESC)).toBe(false);
-    const never = await kubectlPlugin(["csr", "--help", "--color=never"]);
-    expect(never.stdout.includes(ESC)).toBe(false);
-  });
-
-  it("a findings table has colour only when asked: none with NO_COLOR, some with --color=always", async () => {
-    // A kubeconfig whose client certificate expired yesterday: the kubeconfig source reads it
-    // without contacting any server, so a critical finding is certain.
+  /** A kubeconfig whose client certificate expired yesterday: a critical finding with no server. */
+  async function expiredKubeconfig(): Promise<string> {
     const key = await generateKey("ecdsa-p256");
     const day = 86_400_000;
     const certPem = await createCertificate({
@@ -67,8 +59,35 @@ describe("plugins as kubectl sees them", () => {
       caPem: certPem,
       user: { certPem, keyPem: key.privateKeyPem },
     });
-    const args = ["certs", "expiry", "--source", "kubeconfig", "--kubeconfig", kubeconfig, "-o", "table"];
-    const plain = await kubectlPlugin(args, { NO_COLOR: "1" });
+    return kubeconfig;
+  }
+
+  it("on a terminal the findings table is coloured, and NO_COLOR or --color=never leaves no ANSI escape", async () => {
+    const kubeconfig = await expiredKubeconfig();
+    const command = ["certs", "expiry", "--source", "kubeconfig", "--kubeconfig", kubeconfig];
+    const tty = await kubectlOnTerminal(command);
+    expect(tty.stdout).toContain("CERT_EXPIRED");
+    expect(tty.stdout.includes(ESC)).toBe(true);
+    const noColor = await kubectlOnTerminal(command, { NO_COLOR: "1" });
+    expect(noColor.stdout).toContain("CERT_EXPIRED");
+    expect(noColor.stdout.includes(ESC)).toBe(false);
+    const never = await kubectlOnTerminal([...command, "--color=never"]);
+    expect(never.stdout).toContain("CERT_EXPIRED");
+    expect(never.stdout.includes(ESC)).toBe(false);
+  });
+
+  it("off a terminal --color=always colours the findings table, even with NO_COLOR", async () => {
+    const args = [
+      "certs",
+      "expiry",
+      "--source",
+      "kubeconfig",
+      "--kubeconfig",
+      await expiredKubeconfig(),
+      "-o",
+      "table",
+    ];
+    const plain = await kubectlPlugin(args);
     expect(plain.code).toBe(1);
     expect(plain.stdout).toContain("CERT_EXPIRED");
     expect(plain.stdout.includes(ESC)).toBe(false);

@@ -24,12 +24,30 @@ export function kubectlPlugin(
   env: Record<string, string> = {},
   timeoutMs = 120_000,
 ): Promise<RunResult> {
+  return runKubectl("kubectl", args, env, timeoutMs);
+}
+
+/**
+ * The same with stdout on a terminal, as in an operator's shell: util-linux `script` runs kubectl
+ * on a pseudo-terminal. stderr (progress) is discarded, so what comes back is the results alone.
+ */
+export function kubectlOnTerminal(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const quoted = ["kubectl", ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  return runKubectl("script", ["-qec", `${quoted} 2>/dev/null`, "/dev/null"], env, 120_000);
+}
+
+function runKubectl(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<RunResult> {
   if (!existsSync(path.join(PLUGIN_BIN, "kubectl-certs")))
     throw new Error("the plugins are not built: run `npm run build` (make test does)");
   const started = Date.now();
   return new Promise((resolve) => {
     execFile(
-      "kubectl",
+      file,
       args,
       {
         env: {
