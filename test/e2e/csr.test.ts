@@ -498,21 +498,35 @@ describe("kubectl csr", () => {
       userName: "csr-approver",
     });
 
-    const replica = (name: string) =>
-      kubectlPlugin(
-        [
-          "csr",
-          "approve-serving",
-          "--all",
-          "--watch",
-          "--leader-elect",
-          "--interval=1s",
-          "--timeout=25s",
-          "--kubeconfig",
-          kubeconfig,
-        ],
-        { POD_NAME: name, POD_NAMESPACE: "kubemend-system" },
+    // The replicas run exactly the shipped container's arguments and environment; the test adds
+    // only a faster resync, a lifetime and the ServiceAccount's kubeconfig.
+    const deployment = load(readFileSync(path.join(dir, "deployment.yaml"), "utf8")) as {
+      spec: {
+        template: {
+          spec: {
+            containers: {
+              args: string[];
+              env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+            }[];
+          };
+        };
+      };
+    };
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container?.args).toContain("--leader-elect");
+    const replica = (name: string) => {
+      const fields: Record<string, string> = {
+        "metadata.name": name,
+        "metadata.namespace": "kubemend-system",
+      };
+      const env = Object.fromEntries(
+        (container?.env ?? []).map((e) => [e.name, fields[e.valueFrom?.fieldRef?.fieldPath ?? ""] ?? ""]),
       );
+      return kubectlPlugin(
+        ["csr", ...(container?.args ?? []), "--interval=1s", "--timeout=25s", "--kubeconfig", kubeconfig],
+        env,
+      );
+    };
     const replicas = Promise.all([replica("replica-a"), replica("replica-b")]);
     const joining = await startKubelet(cluster, { index: 4, serving: "serverTLSBootstrap" });
     try {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startCluster, type TestCluster } from "../env/cluster.js";
 import { manifestCommand } from "../env/kubeadm.js";
 import { type Kubelet, startKubelet } from "../env/kubelet.js";
+import { httpsGet } from "../env/process.js";
 import { kubectlPlugin } from "./plugins.js";
 
 // The cluster as the real kubeadm makes it and the real kubelet runs it: kubeadm is the peer of
@@ -163,6 +164,19 @@ describe("a kubeadm cluster with real kubelets", () => {
     // A freshly made kubeadm PKI has nothing wrong with it.
     expect(ours.findings).toEqual([]);
     expect(result.code).toBe(0);
+  });
+
+  it("the real kubelet answers an anonymous request with 401 and the API server's kubelet client with 200", async () => {
+    const url = `https://${legacy.ip}:10250/healthz`;
+    const anonymous = await httpsGet(url, { rejectUnauthorized: false });
+    expect(anonymous.status).toBe(401);
+    const client = cluster.pki.path("apiserver-kubelet-client");
+    const authenticated = await httpsGet(url, {
+      rejectUnauthorized: false,
+      cert: readFileSync(client.cert),
+      key: readFileSync(client.key),
+    });
+    expect(authenticated).toEqual({ status: 200, body: "ok" });
   });
 
   it("S2/S5: approve-serving --all approves the serving CSRs the real kubelets filed, and they then serve them", async () => {
