@@ -1,13 +1,14 @@
+import { readFileSync } from "node:fs";
 import { loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { runEtcdsnap } from "../testing.js";
-import {
-  CONTAINER,
-  DEFAULT_IMAGE,
-  type Manifest,
-  type ScheduleOptions,
-  scheduleManifests,
-} from "./manifest.js";
+import { type Manifest, type ScheduleOptions, scheduleManifests } from "./manifest.js";
+
+// What the image must be, stated independently of manifest.ts: the release's own version.
+const RELEASE = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+const IMAGE = `ghcr.io/kubemend/kubectl-etcdsnap:${RELEASE.version}`;
 
 const base: ScheduleOptions = {
   name: "etcd-snapshot",
@@ -15,7 +16,7 @@ const base: ScheduleOptions = {
   createNamespace: true,
   schedule: "0 3 * * *",
   keep: 7,
-  image: DEFAULT_IMAGE,
+  image: IMAGE,
   storage: { hostPath: "/var/backups/etcd" },
   endpoints: "https://127.0.0.1:2379",
   pkiDir: "/etc/kubernetes/pki/etcd",
@@ -66,13 +67,13 @@ describe("scheduleManifests", () => {
       name: "snapshots",
       hostPath: { path: "/var/backups/etcd", type: "DirectoryOrCreate" },
     });
-    expect(c.volumeMounts).toContainEqual({ name: "snapshots", mountPath: CONTAINER.snapshots });
+    expect(c.volumeMounts).toContainEqual({ name: "snapshots", mountPath: "/var/lib/etcdsnap" });
   });
 
   it("runs one save --keep with etcdctl's flags pointing into the mounted PKI", () => {
     const pod = podOf(scheduleManifests({ ...base, keep: 3, encryptTo: ["age1a", "age1b"] }));
     const [c] = pod.containers;
-    expect(c.image).toBe(DEFAULT_IMAGE);
+    expect(c.image).toBe(IMAGE);
     expect(c.command).toEqual(["/usr/local/bin/kubectl-etcdsnap"]);
     expect(c.args).toEqual([
       "save",
@@ -180,6 +181,8 @@ describe("kubectl etcdsnap schedule (printing)", () => {
     const cron: Any = docs[4];
     expect(cron.metadata.namespace).toBe("backup");
     expect(cron.spec.schedule).toBe("*/30 * * * *");
+    // With no --image, the CronJob runs this release's image.
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(IMAGE);
     expect(cron.spec.jobTemplate.spec.template.spec.containers[0].args.slice(0, 5)).toEqual([
       "save",
       "--dir",
