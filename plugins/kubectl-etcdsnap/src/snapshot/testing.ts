@@ -4,7 +4,7 @@
 
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -121,13 +121,20 @@ export function etcdSnapshot(
       const tools = await etcdTools(flavor);
       if (typeof tools === "string") return tools;
       const dir = await cacheDir();
-      const fixture = { flavor, snapshot: path.join(dir, `${id}.snap`), dataDb: path.join(dir, `${id}.db`) };
+      // Test files run in parallel workers that may make the same fixture at once. Each makes it
+      // in a directory of its own and renames that directory into place: a rename onto a
+      // directory that is already there fails, so the first one stays, whole, and every reader
+      // sees the same pair of files.
+      const final = path.join(dir, id);
+      const fixture = { flavor, snapshot: path.join(final, "s.db"), dataDb: path.join(final, "copy.db") };
       if (existsSync(fixture.snapshot) && existsSync(fixture.dataDb)) return fixture;
       const work = await mkdtemp(path.join(dir, `${id}-work-`));
       try {
         await produce(tools, scenario, work);
-        await rename(path.join(work, "s.db"), fixture.snapshot);
-        await rename(path.join(work, "copy.db"), fixture.dataDb);
+        await rm(path.join(work, "data"), { recursive: true, force: true });
+        await rename(work, final).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== "ENOTEMPTY" && err.code !== "EEXIST") throw err;
+        });
       } finally {
         await rm(work, { recursive: true, force: true });
       }
@@ -191,12 +198,33 @@ export interface RunningEtcd {
   stop(kill?: boolean): Promise<void>;
 }
 
-/** Starts etcd on free loopback ports with its data in `dataDir`, and waits until it is healthy. */
+/**
+ * Starts etcd on free loopback ports with its data in `dataDir`, and waits until it is healthy.
+ * A probed port can be taken by another test before etcd binds it (etcd cannot be handed a bound
+ * socket): when etcd says so, it starts again on other ports.
+ */
 export async function startEtcd(
   tools: EtcdTools,
   dataDir: string,
   extraArgs: string[] = [],
   logFile = `${dataDir}.log`,
+): Promise<RunningEtcd> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(tools, dataDir, extraArgs, logFile);
+    } catch (err) {
+      const log = await readFile(logFile, "utf8").catch(() => "");
+      if (attempt >= 3 || !log.includes("address already in use")) throw err;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function startEtcdOnce(
+  tools: EtcdTools,
+  dataDir: string,
+  extraArgs: string[],
+  logFile: string,
 ): Promise<RunningEtcd> {
   const [client, peer] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${client}`;
