@@ -1,7 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -31,18 +30,8 @@ interface Metadata {
   verified: boolean;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// kubectl etcdsnap on the real control plane: etcd found from the mirror pods the node stand-in
-// publishes, snapshots checked against the real etcdutl, a restore started by a real etcd, and
+// kubectl etcdsnap on the real control plane: etcd found from the mirror pods the real kubelet
+// makes of kubeadm's manifests, snapshots checked against the real etcdutl, a restore started by a real etcd, and
 // the S1 story (a snapshot, then changes, then a plan that says what the restore rolls back).
 describe("kubectl etcdsnap", () => {
   let cluster: TestCluster;
@@ -194,9 +183,10 @@ describe("kubectl etcdsnap", () => {
 
   it("restore bumps the revision; a real etcd on the restored dir reads the keys back above the live revision", async () => {
     const dataDir = path.join(dir, "restored");
-    const [client, peer] = [await freePort(), await freePort()];
-    const peerUrl = `http://127.0.0.1:${peer}`;
-    const clientUrl = `http://127.0.0.1:${client}`;
+    // An address of this cluster's own block that no node uses: its ports are free by construction.
+    const host = cluster.nodeIp(99);
+    const peerUrl = `http://${host}:2380`;
+    const clientUrl = `http://${host}:2379`;
     const r = await etcdsnap(
       "restore",
       snapshot.path,
