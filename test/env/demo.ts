@@ -42,7 +42,11 @@ const started = Date.now();
 console.log(
   "kubemend demo: starting a sandbox cluster made by the real kubeadm (etcd, kube-apiserver, controller-manager, scheduler) with real kubelets…",
 );
-const sandbox = await startSandbox();
+// One line, not a stack, when the sandbox cannot start (the env's own logs say the rest).
+const sandbox = await startSandbox().catch((err: Error) => {
+  console.error(`demo: the sandbox did not start: ${err.message.split("\n")[0]}`);
+  process.exit(1);
+});
 const { cluster } = sandbox;
 const admin = cluster.adminKubeconfig;
 console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

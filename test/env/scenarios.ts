@@ -3,9 +3,9 @@
 import { createPrivateKey } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { KubeClient, ResourceRef } from "@kubemend/lib/kube/client";
-import { isConflict } from "@kubemend/lib/kube/errors";
+import type { ResourceRef } from "@kubemend/lib/kube/client";
 import { createCertificate, generateKey } from "@kubemend/lib/x509/issue";
+import { apply } from "./apply.js";
 import { startCluster, type TestCluster } from "./cluster.js";
 import { type Kubelet, startKubelet } from "./kubelet.js";
 import { type LoadBalancer, startLoadBalancer } from "./load-balancer.js";
@@ -26,14 +26,6 @@ const CORE = (resource: string, namespace: string): ResourceRef => ({
   resource,
   namespace,
 });
-
-async function apply(client: KubeClient, ref: ResourceRef, body: unknown): Promise<void> {
-  try {
-    await client.create(ref, body);
-  } catch (err) {
-    if (!isConflict(err)) throw err;
-  }
-}
 
 /**
  * S2 and S5: the control-plane node and one worker run with serverTLSBootstrap, so their
