@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { sameAddress } from "../commands/sans.js";
 import { type Issued, issue } from "../testing.js";
 import { addExpected, checkApiServerSans, type ExpectedAddress, hostOf } from "./sans.js";
 
@@ -50,13 +51,60 @@ describe("hostOf", () => {
   ])("%s → %s", (text, host) => expect(hostOf(text)).toBe(host));
 });
 
+describe("sameAddress", () => {
+  it.each([
+    ["::ffff:10.0.0.1", "10.0.0.1"],
+    ["::FFFF:10.0.0.1", "10.0.0.1"],
+    ["::ffff:a00:1", "10.0.0.1"],
+    ["2001:db8:0:0::1", "2001:0db8::0001"],
+    ["2001:db8::1", "2001:0db8:0000:0000:0000:0000:0000:0001"],
+    ["2001:DB8::A", "2001:db8::a"],
+    ["FD00::1", "fd00:0:0:0:0:0:0:1"],
+    ["10.0.0.1", "10.0.0.1"],
+    ["kubernetes.default.svc", "kubernetes.default.svc"],
+    ["LB.Example.COM", "lb.example.com"],
+    ["Kubernetes", "kubernetes"],
+  ])("%s is the same address as %s", (a, b) => {
+    expect(sameAddress(a, b)).toBe(true);
+    expect(sameAddress(b, a)).toBe(true);
+  });
+
+  it.each([
+    ["10.0.0.1", "10.0.0.2"],
+    ["::ffff:10.0.0.1", "10.0.0.2"],
+    // IPv4-compatible (::a00:1) is not IPv4-mapped (::ffff:a00:1): a different address.
+    ["::10.0.0.1", "10.0.0.1"],
+    ["2001:db8::1", "2001:db8::10"],
+    ["2001:db8:0:0::1", "2001:db8:1::1"],
+    ["2001:DB8::A", "2001:db8::b"],
+    ["fd00::1", "10.0.0.1"],
+    ["kubernetes", "kubernetes.default"],
+    ["lb.example.com", "lb2.example.com"],
+    ["a.example.com", "b.example.com"],
+    ["localhost", "127.0.0.1"],
+    ["lb.example.com", "10.0.0.1"],
+  ])("%s is not the same address as %s", (a, b) => {
+    expect(sameAddress(a, b)).toBe(false);
+    expect(sameAddress(b, a)).toBe(false);
+  });
+});
+
 describe("addExpected", () => {
   it("merges spellings of the same IP and keeps every reason", () => {
     const list: ExpectedAddress[] = [];
-    const same = (a: string, b: string) => a.replace(/^0+/, "") === b.replace(/^0+/, "");
-    addExpected(list, "10.96.0.1", "service/default/kubernetes", same);
-    addExpected(list, "10.96.0.1", "--address", same);
-    addExpected(list, "10.96.0.1", "--address", same);
-    expect(list).toEqual([{ address: "10.96.0.1", from: ["service/default/kubernetes", "--address"] }]);
+    addExpected(list, "10.96.0.1", "service/default/kubernetes", sameAddress);
+    addExpected(list, "::ffff:10.96.0.1", "--address", sameAddress);
+    addExpected(list, "10.96.0.1", "--address", sameAddress);
+    addExpected(list, "fd00:0:0:0::1", "kubeconfig", sameAddress);
+    addExpected(list, "FD00::0001", "--address", sameAddress);
+    addExpected(list, "Kubernetes", "--address", sameAddress);
+    addExpected(list, "kubernetes", "in-cluster name", sameAddress);
+    addExpected(list, "10.96.0.10", "--address", sameAddress);
+    expect(list).toEqual([
+      { address: "10.96.0.1", from: ["service/default/kubernetes", "--address"] },
+      { address: "fd00:0:0:0::1", from: ["kubeconfig", "--address"] },
+      { address: "Kubernetes", from: ["--address", "in-cluster name"] },
+      { address: "10.96.0.10", from: ["--address"] },
+    ]);
   });
 });

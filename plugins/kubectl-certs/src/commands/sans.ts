@@ -21,7 +21,7 @@ import { nodesSource } from "../sources/nodes.js";
 import { type ApiServerAddress, apiServerAddresses } from "../sources/served.js";
 import { type CheckOptions, checkOptions, sourceContext, withCheckFlags, writeWarnings } from "./shared.js";
 
-const sameAddress = (a: string, b: string) =>
+export const sameAddress = (a: string, b: string) =>
   (canonicalIp(a) ?? a.toLowerCase()) === (canonicalIp(b) ?? b.toLowerCase());
 
 class SansCommand implements Command {

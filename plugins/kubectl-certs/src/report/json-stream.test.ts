@@ -21,10 +21,40 @@ describe("writeJson", () => {
 
   it("writes a large array in pieces, never the whole text at once", () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ location: `secret/ns/s${i}[tls.crt]`, n: i }));
-    const { text, pieces } = written({ kind: "CertificateReport", certificates: rows, findings: [] });
-    expect(text).toBe(
-      `${JSON.stringify({ kind: "CertificateReport", certificates: rows, findings: [] }, null, 2)}\n`,
+    const expected = `${JSON.stringify({ kind: "CertificateReport", certificates: rows, findings: [] }, null, 2)}\n`;
+    // Each row counts its serializations, so every write records how far serializing had got.
+    let serialized = 0;
+    const counted = rows.map((row) => ({
+      toJSON: () => {
+        serialized++;
+        return row;
+      },
+    }));
+    const pieces: { text: string; serializedBefore: number }[] = [];
+    writeJson(
+      { write: (text: string) => pieces.push({ text, serializedBefore: serialized }) },
+      {
+        kind: "CertificateReport",
+        certificates: counted,
+        findings: [],
+      },
     );
-    expect(pieces).toBeGreaterThan(10);
+
+    expect(pieces.map((p) => p.text).join("")).toBe(expected);
+    // 64 KiB pieces: each but the last reaches 64 KiB and overshoots it by less than one row's text.
+    const chunk = 64 * 1024;
+    const rowText = Math.max(...rows.map((r) => JSON.stringify(r, null, 2).length)) + 32;
+    expect(pieces.length).toBeGreaterThanOrEqual(Math.floor(expected.length / (chunk + rowText)));
+    expect(pieces.length).toBeLessThanOrEqual(Math.ceil(expected.length / chunk));
+    for (const [i, p] of pieces.entries()) {
+      if (i < pieces.length - 1) expect(p.text.length, `piece ${i}`).toBeGreaterThanOrEqual(chunk);
+      expect(p.text.length, `piece ${i}`).toBeGreaterThan(0);
+      expect(p.text.length, `piece ${i}`).toBeLessThan(chunk + rowText);
+    }
+    // Streamed: every piece but the last went out while rows were still being serialized.
+    for (const [i, p] of pieces.slice(0, -1).entries()) {
+      expect(p.serializedBefore, `piece ${i}`).toBeLessThan(serialized);
+      expect(p.serializedBefore, `piece ${i}`).toBeGreaterThan(pieces[i - 1]?.serializedBefore ?? 0);
+    }
   });
 });

@@ -23,10 +23,20 @@ describe("leaseStep", () => {
   });
 
   it("renews its own lease and keeps the acquire time", () => {
-    const step = leaseStep(lease("pod-a", "2026-11-23T11:59:55.000000Z"), "pod-a", now, 15);
-    expect(step).toMatchObject({
+    // Acquired an hour ago, last renewed five seconds ago: renewing moves renewTime only.
+    const held = lease("pod-a", "2026-11-23T11:59:55.000000Z");
+    held.spec = { ...held.spec, acquireTime: "2026-11-23T11:00:00.000000Z" };
+    const step = leaseStep(held, "pod-a", now, 15);
+    expect(step).toEqual({
       action: "write",
-      spec: { holderIdentity: "pod-a", renewTime: "2026-11-23T12:00:00.000000Z", leaseTransitions: 2 },
+      leading: true,
+      spec: {
+        holderIdentity: "pod-a",
+        leaseDurationSeconds: 15,
+        acquireTime: "2026-11-23T11:00:00.000000Z",
+        renewTime: "2026-11-23T12:00:00.000000Z",
+        leaseTransitions: 2,
+      },
     });
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { LeaderElector } from "./elector.js";
 import { watchLoop } from "./loop.js";
 
@@ -67,18 +67,54 @@ describe("watchLoop", () => {
   });
 
   it("stops at the deadline", async () => {
-    let passes = 0;
-    await watchLoop({
-      intervalMs: 10,
-      deadline: Date.now() - 1,
-      signal: new AbortController().signal,
-      now: () => new Date(),
-      log: () => {},
-      pass: async () => {
-        passes++;
-      },
-    });
-    expect(passes).toBe(0);
+    vi.useFakeTimers({ now: new Date("2026-11-23T12:00:00.000Z") });
+    try {
+      const start = Date.now();
+      const passedAt: number[] = [];
+      let done = false;
+      const loop = watchLoop({
+        intervalMs: 10,
+        deadline: start + 35,
+        signal: new AbortController().signal,
+        now: () => new Date(),
+        log: () => {},
+        pass: async () => {
+          passedAt.push(Date.now() - start);
+        },
+      }).then(() => {
+        done = true;
+      });
+      // Before the deadline: a pass at once, then one every interval.
+      await vi.advanceTimersByTimeAsync(0);
+      expect(passedAt).toEqual([0]);
+      await vi.advanceTimersByTimeAsync(25);
+      expect(passedAt).toEqual([0, 10, 20]);
+      await vi.advanceTimersByTimeAsync(9);
+      expect(passedAt).toEqual([0, 10, 20, 30]);
+      expect(done).toBe(false);
+      // At the deadline (35 ms, not the next interval at 40 ms) it stops, without another pass.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(done).toBe(true);
+      await loop;
+      await vi.advanceTimersByTimeAsync(100);
+      expect(passedAt).toEqual([0, 10, 20, 30]);
+
+      // A deadline already past: no pass at all.
+      let late = 0;
+      await watchLoop({
+        intervalMs: 10,
+        deadline: Date.now() - 1,
+        signal: new AbortController().signal,
+        now: () => new Date(),
+        log: () => {},
+        pass: async () => {
+          late++;
+        },
+      });
+      expect(late).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("starts the next pass as soon as a change is noticed, not after the interval, and stops the source", async () => {

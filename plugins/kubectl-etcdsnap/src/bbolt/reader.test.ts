@@ -1,12 +1,37 @@
-import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, copyFile, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeKeyValue } from "../mvcc/keyvalue.js";
 import { decodeRevision } from "../mvcc/revision.js";
 import { etcdSnapshot, FLAVORS } from "../snapshot/testing.js";
 import { BoltError, type BoltReader, openBolt } from "./reader.js";
 import { boltFixture, type GoEntry } from "./testing.js";
+
+// Every open() of node:fs/promises, here and in the reader, passes through and is recorded with its
+// flags: the tests run as root, which a chmod does not stop from writing.
+const opened = vi.hoisted(() => [] as { file: string; flags: unknown }[]);
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:fs/promises")>();
+  return {
+    ...actual,
+    open: (...args: Parameters<typeof actual.open>) => {
+      opened.push({ file: String(args[0]), flags: args[1] });
+      return actual.open(...args);
+    },
+  };
+});
+
+/** Flags that open a file for reading only ("r", "rs", O_RDONLY); undefined is "r". */
+function readOnlyFlags(flags: unknown): boolean {
+  if (flags === undefined) return true;
+  if (typeof flags === "string") return /^(r|rs|sr)$/.test(flags);
+  return (
+    typeof flags === "number" &&
+    (flags & (constants.O_WRONLY | constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC)) === 0
+  );
+}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -256,10 +281,21 @@ describe("reading stays within the cache bound", () => {
     const f = path.join(scratch, "ro.db");
     await copyFile(fx.file, f);
     await chmod(f, 0o400);
+    // An old mtime, so that any write (even of the same bytes) shows as a newer one.
+    const old = new Date("2020-01-02T03:04:05Z");
+    await utimes(f, old, old);
     const before = await readFile(f);
+    opened.length = 0;
     const r = await openBolt(f);
     await r.check();
+    let entries = 0;
+    for await (const _ of r.cursor([])) entries++;
     await r.close();
+    expect(entries).toBeGreaterThan(0);
+    const opens = opened.filter((o) => o.file === f);
+    expect(opens.length).toBeGreaterThan(0);
+    for (const o of opens) expect(readOnlyFlags(o.flags), `opened with flags ${String(o.flags)}`).toBe(true);
     expect(Buffer.compare(before, await readFile(f))).toBe(0);
+    expect((await stat(f)).mtime).toEqual(old);
   });
 });

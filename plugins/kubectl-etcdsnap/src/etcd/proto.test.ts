@@ -76,18 +76,29 @@ describe("etcdserverpb decoding", () => {
   });
 
   it("rejects truncated or malformed messages with a ProtoError, never anything else", () => {
-    const good = Buffer.concat([
-      encodeBytesField(1, header),
-      encodeBytesField(2, "3.6.16"),
-      encodeVarintField(7, 300),
-    ]);
+    const headerField = encodeBytesField(1, header);
+    const versionField = encodeBytesField(2, "3.6.16");
+    const good = Buffer.concat([headerField, versionField, encodeVarintField(7, 300)]);
+    // A cut between two fields leaves a shorter, valid message; a cut anywhere else is truncated.
+    const afterHeader = headerField.length;
+    const afterVersion = headerField.length + versionField.length;
+    expect(decodeStatusResponse(good)).toMatchObject({ version: "3.6.16", raftAppliedIndex: 300 });
+    expect(decodeStatusResponse(good.subarray(0, afterHeader))).toMatchObject({
+      header: { revision: 123_456_789 },
+      version: "",
+    });
+    expect(decodeStatusResponse(good.subarray(0, afterVersion))).toMatchObject({
+      header: { revision: 123_456_789 },
+      version: "3.6.16",
+      raftAppliedIndex: 0,
+    });
+    let truncated = 0;
     for (let len = 1; len < good.length; len++) {
-      try {
-        decodeStatusResponse(good.subarray(0, len));
-      } catch (err) {
-        expect(err).toBeInstanceOf(ProtoError);
-      }
+      if (len === afterHeader || len === afterVersion) continue;
+      expect(() => decodeStatusResponse(good.subarray(0, len)), `cut after ${len} bytes`).toThrow(ProtoError);
+      truncated++;
     }
+    expect(truncated).toBe(good.length - 3);
     expect(() => decodeStatusResponse(Buffer.from([0x0a, 0x05, 1]))).toThrow(ProtoError);
     expect(() => decodeStatusResponse(Buffer.from([0x0b]))).toThrow("unsupported wire type 3");
     expect(() => decodeStatusResponse(Buffer.alloc(11, 0xff))).toThrow(ProtoError);
