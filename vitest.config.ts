@@ -22,6 +22,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/e2e/setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 300_000,
           // Each file starts its own cluster; two cores run two at a time.

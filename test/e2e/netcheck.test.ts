@@ -8,7 +8,7 @@ import { startCluster, type TestCluster } from "../env/cluster.js";
 import { plantClusterAddons, plantServiceOutage, startNodes } from "../env/scenarios.js";
 import { BEHAVIOUR_ANNOTATION, type StandinNode } from "../env/standin/index.js";
 import { registerNode } from "../env/standin/node.js";
-import { kubectlPlugin, PLUGIN_BIN } from "./plugins.js";
+import { kubectlPlugin, PLUGIN_BIN, pinnedKubectl } from "./plugins.js";
 
 const run = promisify(execFile);
 
@@ -523,7 +523,7 @@ describe("kubectl netcheck", () => {
       ["SIGTERM", 143],
     ] as const) {
       const child = spawn(
-        "kubectl",
+        pinnedKubectl(),
         ["netcheck", "--kubeconfig", cluster.adminKubeconfig, "svc", "web", "-n", "healthy", "--probe-pod"],
         {
           env: {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { createCertificate, generateKey } from "@kubemend/lib/x509/issue";
 import { describe, expect, it } from "vitest";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
-import { kubectlOnTerminal, kubectlPlugin, PLUGIN_BIN, PLUGINS, REPO } from "./plugins.js";
+import { hostKubectl, kubectlOnTerminal, kubectlPlugin, PLUGIN_BIN, PLUGINS, REPO } from "./plugins.js";
 
 const ESC = "\u001b[";
 
@@ -22,6 +22,20 @@ describe("plugins as kubectl sees them", () => {
     expect(result.stdout).toContain("--request-timeout");
     expect(result.stderr).toBe("");
   });
+
+  // The tests run the pinned kubectl; users run whatever kubectl they have.
+  it.each(PLUGINS)(
+    "the host's own kubectl also dispatches %s and completes its subcommands",
+    async (plugin) => {
+      const help = await hostKubectl([plugin, "--help"]);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout).toContain(`Usage: kubectl ${plugin} <command> [flags]`);
+      const pinned = await kubectlPlugin(["__complete", plugin, ""]);
+      const host = await hostKubectl(["__complete", plugin, ""]);
+      expect(host.code, host.stderr).toBe(0);
+      expect(host.stdout).toBe(pinned.stdout);
+    },
+  );
 
   it.each(PLUGINS)("kubectl %s --version prints the release", async (plugin) => {
     const version = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).version;

@@ -24,7 +24,20 @@ export function kubectlPlugin(
   env: Record<string, string> = {},
   timeoutMs = 120_000,
 ): Promise<RunResult> {
-  return runKubectl("kubectl", args, env, timeoutMs);
+  return runKubectl(pinnedKubectl(), args, env, timeoutMs);
+}
+
+/** The kubectl the e2e tests use: the pinned build that test/e2e/setup.ts names. */
+export function pinnedKubectl(): string {
+  const kubectl = process.env.KUBEMEND_KUBECTL;
+  if (!kubectl)
+    throw new Error("KUBEMEND_KUBECTL is not set: the e2e project's global setup names the pinned kubectl");
+  return kubectl;
+}
+
+/** The host's own kubectl (whatever version is on PATH), for the dispatch checks that must hold with it too. */
+export function hostKubectl(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runKubectl("kubectl", args, env, 120_000);
 }
 
 /**
@@ -32,7 +45,7 @@ export function kubectlPlugin(
  * on a pseudo-terminal. stderr (progress) is discarded, so what comes back is the results alone.
  */
 export function kubectlOnTerminal(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  const quoted = ["kubectl", ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const quoted = [pinnedKubectl(), ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   return runKubectl("script", ["-qec", `${quoted} 2>/dev/null`, "/dev/null"], env, 120_000);
 }
 

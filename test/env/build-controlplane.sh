@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test control plane (etcd, etcdctl, etcdutl, kube-apiserver, kube-controller-manager,
-# kube-scheduler) from Go modules into a cache outside the repo, keyed by versions.json, these
+# kube-scheduler, kubeadm, kubectl and hollow-kubelet, the real kubelet over kubemark's fake
+# runtime) from Go modules into a cache outside the repo, keyed by versions.json, these
 # sources and the Go version. Prints the cache's bin directory on stdout; progress goes to stderr.
 #
 # k8s.io/kubernetes points its k8s.io/* staging modules at local folders, so the wrapper module
@@ -113,5 +114,5 @@ mkdir -p "$(dirname "$out")"
 rm -rf "$out"
 mkdir -p "$out"
 mv "$work/bin" "$out/bin"
-log "built in $(( $(date +%s) - started ))s"
+log "built in $(( $(date +%s) - started ))s: $(ls "$out/bin" | grep -v versions.json | tr '\n' ' ')"
 echo "$out/bin"

@@ -261,9 +261,12 @@ export function clientFor(kubeconfig: string): Promise<KubeClient> {
   return KubeClient.create(config, { requestTimeoutMs: 30_000 });
 }
 
-/** The real kubectl, with a kubeconfig and nothing from the caller's environment leaking in. */
+/**
+ * The real kubectl (the e2e tests' pinned build when KUBEMEND_KUBECTL names it), with a kubeconfig
+ * and nothing from the caller's environment leaking in.
+ */
 export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<ExecResult> {
-  const child = run("kubectl", ["--kubeconfig", kubeconfig, ...args], {
+  const child = run(process.env.KUBEMEND_KUBECTL ?? "kubectl", ["--kubeconfig", kubeconfig, ...args], {
     env: { PATH: process.env.PATH, HOME: os.tmpdir() },
     maxBuffer: 64 * 1024 * 1024,
   });
