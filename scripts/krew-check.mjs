@@ -11,13 +11,16 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PLUGINS = ["certs", "csr", "etcdsnap", "netcheck"];
 
+// --release DIR: an archive and manifests release.mjs already made (make test makes them once).
+const { values } = parseArgs({ options: { release: { type: "string" } } });
 const scratch = mkdtempSync(path.join(tmpdir(), "kubemend-krew-"));
-const release = path.join(scratch, "release");
-const manifests = path.join(scratch, "krew");
+const release = values.release ?? path.join(scratch, "release");
+const manifests = path.join(release, "krew");
 const krewRoot = path.join(scratch, "krew-root");
 
 /** Runs a command, echoing it and (up to maxLines lines of) its output into the CI log. */
@@ -37,7 +40,14 @@ try {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();
-  run(process.execPath, [path.join(root, "scripts/release.mjs"), "--out", release, "--krew-dir", manifests]);
+  if (!values.release)
+    run(process.execPath, [
+      path.join(root, "scripts/release.mjs"),
+      "--out",
+      release,
+      "--krew-dir",
+      manifests,
+    ]);
   const [archive] = readdirSync(release).filter((f) => f.endsWith(".tar.gz"));
   if (!archive) throw new Error(`release.mjs wrote no archive into ${release}`);
 

@@ -2,7 +2,7 @@
 // the end-to-end tests against the real control plane inside a network namespace. It prints the
 // Node version first and one closing "N passed, N failed" line for the whole run.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -54,11 +54,32 @@ step("lint and format", "npx", ["biome", "ci", "--colors=off", "."]);
 const controlPlane = step("control plane build (cached after the first run)", "bash", [
   "test/env/build-controlplane.sh",
 ]);
+// What users install: this machine's release archive and krew, made before the network namespace
+// (the release fetches Node from the npm registry, krew builds from the module proxy). The e2e
+// tests run a subset through that binary as krew installs it; the krew step checks the manifests.
+const release = path.join(results, "release");
+rmSync(release, { recursive: true, force: true });
+const released =
+  step("release archive for this machine", process.execPath, [
+    "scripts/release.mjs",
+    "--platform",
+    "linux-amd64",
+    "--out",
+    release,
+    "--krew-dir",
+    path.join(release, "krew"),
+  ]) &&
+  step("krew and validate-krew-manifest (cached after the first run)", "bash", ["scripts/krew-tools.sh"]);
+process.env.KUBEMEND_RELEASE = release;
 vitest("unit");
-if (controlPlane) vitest("e2e", ["scripts/in-netns.sh"]);
-// Distribution (issue #9): the host's release binary through krew's validator, a real krew install
+if (controlPlane && released) vitest("e2e", ["scripts/in-netns.sh"]);
+// Distribution (issue #9): the release archive through krew's validator, a real krew install
 // from the archive, a dispatch through kubectl and an uninstall, for each plugin.
-step("krew: validate, install, run through kubectl, uninstall", process.execPath, ["scripts/krew-check.mjs"]);
+step("krew: validate, install, run through kubectl, uninstall", process.execPath, [
+  "scripts/krew-check.mjs",
+  "--release",
+  release,
+]);
 
 console.log(`\n${failedSteps.length ? `failed steps: ${failedSteps.join(", ")}` : "all steps passed"}`);
 // A skipped test proves nothing: the set-up installs whatever a test needs, so a skip fails the run.

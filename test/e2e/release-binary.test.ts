@@ -1,0 +1,131 @@
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestCluster } from "../env/cluster.js";
+import type { Kubelet } from "../env/kubelet.js";
+import { startControlPlane } from "../env/scenarios.js";
+import { kubectlPlugin, REPO, type RunResult } from "./plugins.js";
+
+// What users run: the single binary from the release archive, installed by the real krew, driven
+// through kubectl against the real control plane. One command per plugin with the cluster behind
+// it; the rest of the suite runs the same code from the bundled launchers in bin/.
+describe("the release binary as krew installs it", () => {
+  let scratch: string;
+  let krewBin: string;
+  let cluster: TestCluster;
+  let node: Kubelet;
+  let env: Record<string, string>;
+
+  const released = (args: string[]): Promise<RunResult> =>
+    kubectlPlugin([...args, "--kubeconfig", cluster.adminKubeconfig], env);
+
+  beforeAll(async () => {
+    // make test builds the archive and krew before the network namespace (both need a registry).
+    const release = process.env.KUBEMEND_RELEASE;
+    if (!release || !existsSync(release))
+      throw new Error(
+        "KUBEMEND_RELEASE names no release directory: make test makes one (node scripts/release.mjs --platform linux-amd64 --out DIR --krew-dir DIR/krew, then bash scripts/krew-tools.sh)",
+      );
+    const manifests = path.join(release, "krew");
+    scratch = mkdtempSync(path.join(tmpdir(), "kubemend-release-e2e-"));
+    const starting = startControlPlane();
+    const tools = execFileSync("bash", [path.join(REPO, "scripts/krew-tools.sh")], {
+      encoding: "utf8",
+    }).trim();
+    const archive = readdirSync(release).find((f) => f.endsWith(".tar.gz")) as string;
+    const krewRoot = path.join(scratch, "krew-root");
+    krewBin = path.join(krewRoot, "bin");
+    // Only krew's bin, never the repo's bin/ launchers, answers for the plugins.
+    const systemPath = (process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter((dir) => path.resolve(dir) !== path.join(REPO, "bin"));
+    env = { KREW_ROOT: krewRoot, PATH: [krewBin, tools, ...systemPath].join(path.delimiter) };
+    for (const plugin of ["certs", "csr", "etcdsnap", "netcheck"]) {
+      execFileSync(
+        "kubectl",
+        [
+          "krew",
+          "install",
+          `--manifest=${path.join(manifests, `${plugin}.yaml`)}`,
+          `--archive=${path.join(release, archive)}`,
+        ],
+        { env: { ...process.env, ...env }, stdio: "ignore" },
+      );
+    }
+    ({ cluster, node } = await starting);
+  });
+  afterAll(async () => {
+    await node?.stop();
+    await cluster?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("kubectl resolves every plugin to the krew-installed binary", async () => {
+    const list = await kubectlPlugin(["plugin", "list"], env);
+    for (const plugin of ["certs", "csr", "etcdsnap", "netcheck"])
+      expect(list.stdout).toContain(path.join(krewBin, `kubectl-${plugin}`));
+    expect(list.stdout).not.toContain(path.join(REPO, "bin"));
+  });
+
+  it("certs: the kubeadm PKI with no finding", async () => {
+    const result = await released([
+      "certs",
+      "expiry",
+      "--source",
+      "pki",
+      "--pki-dir",
+      cluster.pki.pkiDir,
+      "--kubeconfig-dir",
+      cluster.root,
+      "-o",
+      "json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { certificates: { location: string }[]; findings: unknown[] };
+    expect(report.findings).toEqual([]);
+    expect(report.certificates.map((c) => c.location)).toContain(cluster.pki.path("apiserver").cert);
+  });
+
+  it("csr: lists the control-plane kubelet's client CSR with its condition", async () => {
+    const result = await released(["csr", "list", "-o", "json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const items = (
+      JSON.parse(result.stdout) as { items: { signerName: string; condition: string; requestor?: string }[] }
+    ).items;
+    expect(items.some((i) => i.signerName === "kubernetes.io/kube-apiserver-client-kubelet")).toBe(true);
+  });
+
+  it("etcdsnap: a verified snapshot with no flags, 0600, that the real etcdutl reads the same way", async () => {
+    const dir = path.join(scratch, "snapshots");
+    mkdirSync(dir, { mode: 0o700 });
+    const result = await released(["etcdsnap", "save", "--dir", dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const file = readdirSync(dir).find((f) => f.endsWith(".db")) as string;
+    expect(statSync(path.join(dir, file)).mode & 0o777).toBe(0o600);
+    const status = JSON.parse(
+      (await released(["etcdsnap", "status", path.join(dir, file), "-o", "json"])).stdout,
+    ) as {
+      revision: number;
+      totalKey: number;
+    };
+    const copy = path.join(scratch, "etcdutl.db");
+    copyFileSync(path.join(dir, file), copy);
+    const peer = JSON.parse(
+      execFileSync(path.join(cluster.bin, "etcdutl"), ["snapshot", "status", copy, "-w", "json"], {
+        encoding: "utf8",
+      }),
+    ) as { revision: number; totalKey: number };
+    expect(status.revision).toBe(peer.revision);
+    expect(status.totalKey).toBe(peer.totalKey);
+  });
+
+  it("netcheck: names the missing cluster DNS of a control plane without kubeadm's addons", async () => {
+    const result = await released(["netcheck", "svc", "kubernetes", "-n", "default", "-o", "json"]);
+    const report = JSON.parse(result.stdout) as { verdict: { code: string; message: string } };
+    expect(report.verdict.code).toBe("DNS_UNHEALTHY");
+    expect(report.verdict.message).toMatch(/^no cluster DNS: neither Service kube-system\/kube-dns nor pods/);
+    expect(result.code).toBe(1);
+  });
+});
