@@ -27,8 +27,6 @@ describe("kubectl csr", () => {
   let ghost: NodeCredentials;
   let admin: KubeClient;
   const corpus = new Map<string, { label: string; rule: string; message: string }>();
-  /** A valid CSR left pending because a newer one of its node was approved: it must stay unapproved. */
-  let superseded = "";
 
   beforeAll(async () => {
     cluster = await startCluster();
@@ -112,107 +110,135 @@ describe("kubectl csr", () => {
     return approved;
   };
 
+  /**
+   * The hostile CSRs, filed once by whichever test needs them first, so that every test that reads
+   * the corpus checks it also when run alone (-t). Resolves with the number filed.
+   */
+  let filed: Promise<number> | undefined;
+  const fileCorpus = () => {
+    filed ??= (async () => {
+      const self = { dns: [attacker.name], ip: [attacker.ip] };
+      const entries: [string, () => Promise<string>, string, string][] = [
+        [
+          "another node's IP",
+          () => asAttacker({ sans: { dns: [attacker.name], ip: [s2.ip] } }),
+          "node-addresses",
+          `IP SAN ${s2.ip} is not an address of node ${attacker.name}`,
+        ],
+        [
+          "kubernetes.default.svc",
+          () => asAttacker({ sans: { dns: [attacker.name, "kubernetes.default.svc"], ip: [attacker.ip] } }),
+          "node-addresses",
+          `DNS SAN kubernetes.default.svc is not a name of node ${attacker.name}`,
+        ],
+        [
+          "client auth usage",
+          () => asAttacker({ sans: self, usages: ["digital signature", "server auth", "client auth"] }),
+          "usages",
+          "usage not allowed: client auth",
+        ],
+        [
+          "URI SAN",
+          () => asAttacker({ sans: { ...self, uri: ["spiffe://cluster.local/ns/kube-system/sa/admin"] } }),
+          "sans",
+          "URI SAN not allowed: spiffe://cluster.local/ns/kube-system/sa/admin",
+        ],
+        [
+          "email SAN",
+          () => asAttacker({ sans: { ...self, email: ["root@example.com"] } }),
+          "sans",
+          "email SAN not allowed: root@example.com",
+        ],
+        [
+          "wildcard",
+          () => asAttacker({ sans: { dns: [`*.${attacker.name}`], ip: [attacker.ip] } }),
+          "sans",
+          `wildcard DNS SAN: *.${attacker.name}`,
+        ],
+        [
+          "O=system:masters",
+          () => asAttacker({ sans: self, o: ["system:masters"] }),
+          "request",
+          `subject is "CN=system:node:${attacker.name},O=system:masters"`,
+        ],
+        [
+          "Service CIDR IP",
+          () => asAttacker({ sans: { dns: [attacker.name], ip: [attacker.ip, "10.96.0.1"] } }),
+          "node-addresses",
+          `IP SAN 10.96.0.1 is in the Service CIDR ${SERVICE_CIDR}`,
+        ],
+        [
+          "link-local IP",
+          () => asAttacker({ sans: { dns: [attacker.name], ip: ["169.254.169.254"] } }),
+          "node-addresses",
+          "IP SAN 169.254.169.254 is link-local",
+        ],
+        [
+          "loopback IP",
+          () => asAttacker({ sans: { dns: [attacker.name], ip: ["127.0.0.1"] } }),
+          "node-addresses",
+          "IP SAN 127.0.0.1 is loopback",
+        ],
+        [
+          "a node that does not exist",
+          () => asNode({ name: ghost.nodeName, client: ghost.client }, { sans: { dns: [ghost.nodeName] } }),
+          "node-addresses",
+          `node "${ghost.nodeName}" does not exist`,
+        ],
+        [
+          "client-signer CSR",
+          () =>
+            asAttacker({
+              sans: {},
+              signerName: "kubernetes.io/kube-apiserver-client",
+              usages: ["digital signature", "client auth"],
+            }),
+          "signer",
+          "signer is kubernetes.io/kube-apiserver-client, not kubernetes.io/kubelet-serving",
+        ],
+        [
+          "RSA-1024 key",
+          () => asAttacker({ sans: self, key: "rsa-1024" }),
+          "key",
+          "key RSA-1024 is not RSA >= 2048, ECDSA P-256/P-384 or Ed25519",
+        ],
+        [
+          "another user, not a node",
+          () => submit(admin, `system:node:${attacker.name}`, { sans: self }),
+          "requestor",
+          'requested by "kubernetes-admin", not by a node',
+        ],
+      ];
+      for (const [label, create, rule, message] of entries) {
+        const name = await create().catch((err: Error) => {
+          throw new Error(`submitting "${label}": ${err.message}`);
+        });
+        corpus.set(name, { label, rule, message });
+      }
+      return entries.length;
+    })();
+    return filed;
+  };
+
+  /**
+   * Two valid serving CSRs of one node, a second apart: the older must stay unapproved once the
+   * newer is approved. Filed once, by whichever test needs them first.
+   */
+  let superseding: Promise<[string, string]> | undefined;
+  const fileSuperseding = () => {
+    superseding ??= (async () => {
+      const self = { dns: [attacker.name], ip: [attacker.ip] };
+      const older = await asAttacker({ sans: self });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      return [older, await asAttacker({ sans: self })];
+    })();
+    return superseding;
+  };
+
   it("refuses an adversarial corpus, each CSR for the right reason, and approves none", async () => {
-    const self = { dns: [attacker.name], ip: [attacker.ip] };
-    const entries: [string, () => Promise<string>, string, string][] = [
-      [
-        "another node's IP",
-        () => asAttacker({ sans: { dns: [attacker.name], ip: [s2.ip] } }),
-        "node-addresses",
-        `IP SAN ${s2.ip} is not an address of node ${attacker.name}`,
-      ],
-      [
-        "kubernetes.default.svc",
-        () => asAttacker({ sans: { dns: [attacker.name, "kubernetes.default.svc"], ip: [attacker.ip] } }),
-        "node-addresses",
-        `DNS SAN kubernetes.default.svc is not a name of node ${attacker.name}`,
-      ],
-      [
-        "client auth usage",
-        () => asAttacker({ sans: self, usages: ["digital signature", "server auth", "client auth"] }),
-        "usages",
-        "usage not allowed: client auth",
-      ],
-      [
-        "URI SAN",
-        () => asAttacker({ sans: { ...self, uri: ["spiffe://cluster.local/ns/kube-system/sa/admin"] } }),
-        "sans",
-        "URI SAN not allowed: spiffe://cluster.local/ns/kube-system/sa/admin",
-      ],
-      [
-        "email SAN",
-        () => asAttacker({ sans: { ...self, email: ["root@example.com"] } }),
-        "sans",
-        "email SAN not allowed: root@example.com",
-      ],
-      [
-        "wildcard",
-        () => asAttacker({ sans: { dns: [`*.${attacker.name}`], ip: [attacker.ip] } }),
-        "sans",
-        `wildcard DNS SAN: *.${attacker.name}`,
-      ],
-      [
-        "O=system:masters",
-        () => asAttacker({ sans: self, o: ["system:masters"] }),
-        "request",
-        `subject is "CN=system:node:${attacker.name},O=system:masters"`,
-      ],
-      [
-        "Service CIDR IP",
-        () => asAttacker({ sans: { dns: [attacker.name], ip: [attacker.ip, "10.96.0.1"] } }),
-        "node-addresses",
-        `IP SAN 10.96.0.1 is in the Service CIDR ${SERVICE_CIDR}`,
-      ],
-      [
-        "link-local IP",
-        () => asAttacker({ sans: { dns: [attacker.name], ip: ["169.254.169.254"] } }),
-        "node-addresses",
-        "IP SAN 169.254.169.254 is link-local",
-      ],
-      [
-        "loopback IP",
-        () => asAttacker({ sans: { dns: [attacker.name], ip: ["127.0.0.1"] } }),
-        "node-addresses",
-        "IP SAN 127.0.0.1 is loopback",
-      ],
-      [
-        "a node that does not exist",
-        () => asNode({ name: ghost.nodeName, client: ghost.client }, { sans: { dns: [ghost.nodeName] } }),
-        "node-addresses",
-        `node "${ghost.nodeName}" does not exist`,
-      ],
-      [
-        "client-signer CSR",
-        () =>
-          asAttacker({
-            sans: {},
-            signerName: "kubernetes.io/kube-apiserver-client",
-            usages: ["digital signature", "client auth"],
-          }),
-        "signer",
-        "signer is kubernetes.io/kube-apiserver-client, not kubernetes.io/kubelet-serving",
-      ],
-      [
-        "RSA-1024 key",
-        () => asAttacker({ sans: self, key: "rsa-1024" }),
-        "key",
-        "key RSA-1024 is not RSA >= 2048, ECDSA P-256/P-384 or Ed25519",
-      ],
-      [
-        "another user, not a node",
-        () => submit(admin, `system:node:${attacker.name}`, { sans: self }),
-        "requestor",
-        'requested by "kubernetes-admin", not by a node',
-      ],
-    ];
-    for (const [label, create, rule, message] of entries) {
-      const name = await create().catch((err: Error) => {
-        throw new Error(`submitting "${label}": ${err.message}`);
-      });
-      corpus.set(name, { label, rule, message });
-    }
     // Every hostile CSR was filed under a name of its own.
-    expect(corpus.size).toBe(entries.length);
+    const count = await fileCorpus();
+    expect(corpus.size).toBe(count);
     // The API server's NodeRestriction admission already refuses a node's CSR for another node's name.
     await expect(asAttacker({ sans: { dns: [s2.name] }, cn: `system:node:${s2.name}` })).rejects.toThrow(
       /^forbidden: cannot create certificatesigningrequests/,
@@ -269,6 +295,7 @@ describe("kubectl csr", () => {
   });
 
   it("lists CSRs with the verdict approve-serving would give", async () => {
+    await fileCorpus();
     const result = await csrPlugin(["list", "--pending", "--signer", SERVING_SIGNER]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split("\n");
@@ -304,6 +331,7 @@ describe("kubectl csr", () => {
   });
 
   it("S2/S5: a legacy node switches to serverTLSBootstrap and approve-serving --all --wait gets it a verifiable certificate", async () => {
+    await fileCorpus();
     const insecureBefore = await handshake(s2.ip, { ca: cluster.pki.ca.certPem });
     expect(insecureBefore.error).toMatch(/self[- ]signed|unable to (get|verify)/i);
     const before = await nodeCertificates(s2);
@@ -359,11 +387,7 @@ describe("kubectl csr", () => {
   });
 
   it("approves only the newest of a node's valid CSRs; --dry-run=server writes nothing, --dry-run only plans", async () => {
-    const self = { dns: [attacker.name], ip: [attacker.ip] };
-    const older = await asAttacker({ sans: self });
-    superseded = older;
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const newer = await asAttacker({ sans: self });
+    const [older, newer] = await fileSuperseding();
     const server = await csrPlugin(["approve-serving", older, newer, "--dry-run=server", "-o", "json"]);
     const plan = JSON.parse(server.stdout) as PlanDocument;
     expect(plan.dryRun).toBe("server");
@@ -440,6 +464,7 @@ describe("kubectl csr", () => {
   });
 
   it("--deny-invalid denies the failing kubelet serving CSRs with their reasons; deny needs --reason", async () => {
+    await fileCorpus();
     const result = await csrPlugin(["approve-serving", "--all", "--deny-invalid"]);
     expect(result.code).toBe(0);
     for (const [name, expected] of corpus) {
@@ -480,6 +505,8 @@ describe("kubectl csr", () => {
   });
 
   it("deploy/csr-approver: the API server accepts the manifests, and two watch replicas with its ServiceAccount approve a joining node once", async () => {
+    await fileCorpus();
+    const [superseded] = await fileSuperseding();
     const dir = path.join(REPO, "deploy", "csr-approver");
     expect((await cluster.kubectl(["apply", "-f", path.join(dir, "namespace.yaml")])).code).toBe(0);
     const dryRun = await cluster.kubectl(["apply", "--dry-run=server", "-f", dir]);
