@@ -49,6 +49,8 @@ const CONTROLLER_WRITES = new Set([
   "masterleases",
   "peerserverleases",
   "rangeallocations",
+  // The real kubelet writes its Node's status on its own schedule (images, conditions).
+  "nodes",
 ]);
 
 // The S1 story on the real control plane: snapshot, then scale a Deployment, delete a Service and

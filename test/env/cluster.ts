@@ -32,7 +32,19 @@ export interface ClusterOptions {
   controllers?: boolean;
   /** kube-controller-manager controllers to leave off, by name or alias ("root-ca-cert-publisher"). */
   disableControllers?: string[];
+  /**
+   * false: without the three ClusterRoleBindings kubeadm makes for TLS bootstrap (seed 001's
+   * binary installs): kubelets may not file CSRs, and nothing approves their client CSRs.
+   */
+  bootstrapRbac?: boolean;
 }
+
+/** kubeadm's TLS-bootstrap bindings: filing CSRs, auto-approving the first client CSR, and renewals. */
+export const BOOTSTRAP_BINDINGS = [
+  "kubeadm:kubelet-bootstrap",
+  "kubeadm:node-autoapprove-bootstrap",
+  "kubeadm:node-autoapprove-certificate-rotation",
+] as const;
 
 export type ControlPlaneComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
 
@@ -197,6 +209,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     // the bootstrap token with its RBAC and cluster-info, and kubeadm:cluster-admins.
     await kubeadm.run(["init", "phase", "upload-config", "all"]);
     await kubeadm.run(["init", "phase", "bootstrap-token", "--skip-token-print"]);
+    if (options.bootstrapRbac === false) {
+      const admin = await clientFor(pki.kubeconfig.admin);
+      for (const name of BOOTSTRAP_BINDINGS)
+        await admin.delete({ group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", name });
+    }
     if (options.controllers !== false) {
       startComponent("kube-controller-manager");
       startComponent("kube-scheduler");

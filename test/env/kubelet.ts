@@ -31,6 +31,8 @@ export interface KubeletSpec {
   serving?: ServingMode;
   /** Extra KubeletConfiguration fields. */
   config?: Record<string, unknown>;
+  /** Wait until the Node is Ready (default); false returns once the process runs (TLS bootstrap may hang). */
+  wait?: boolean;
 }
 
 export interface Kubelet {
@@ -152,6 +154,7 @@ export async function startKubelet(cluster: TestCluster, spec: KubeletSpec): Pro
     },
     stop: () => stopProcess(proc),
   };
+  if (spec.wait === false) return kubelet;
   try {
     await waitForNodeReady(cluster, kubelet);
     if (controlPlane) await cluster.kubeadm.run(["init", "phase", "mark-control-plane"]);

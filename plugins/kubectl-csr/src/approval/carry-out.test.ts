@@ -6,6 +6,7 @@ import { NODE, servingCsr } from "../policy/testing.js";
 import type { CertificateSigningRequest } from "../policy/types.js";
 import { carryOut, type Outcome } from "./carry-out.js";
 import type { Plan } from "./plan.js";
+import { servingPolicy } from "./policy.js";
 
 const settings = { limits: { allowedCidrs: [] } };
 async function planOf(csrs: CertificateSigningRequest[]): Promise<Plan> {
@@ -21,7 +22,6 @@ async function planOf(csrs: CertificateSigningRequest[]): Promise<Plan> {
     reviews: supersede(csrs.map((c) => reviewCsr(c, context))),
     missing: [],
     serviceCidrs: { cidrs: ["10.96.0.0/12"], source: "--service-cidr" },
-    context,
   };
 }
 
@@ -50,7 +50,7 @@ describe("carryOut", () => {
       serverDryRun: false,
       denyInvalid: true,
       caller: "kubernetes-admin",
-      settings,
+      policy: servingPolicy(settings),
       now: () => new Date("2026-11-23T12:00:00Z"),
       onOutcome: (o) => seen.push(o),
     });
@@ -84,7 +84,7 @@ describe("carryOut", () => {
       serverDryRun: false,
       denyInvalid: false,
       caller: "kubernetes-admin",
-      settings,
+      policy: servingPolicy(settings),
       now: () => new Date(),
       onOutcome: () => {},
     });

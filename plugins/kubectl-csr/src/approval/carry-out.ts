@@ -1,12 +1,12 @@
 import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient } from "@kubemend/lib/kube/client";
-import type { ReviewSettings } from "../collect/context.js";
 import type { Review } from "../policy/review.js";
-import { KUBELET_SERVING_SIGNER, RULES, type Violation } from "../policy/types.js";
+import type { Violation } from "../policy/types.js";
 import { APPROVE_REASON, condition } from "./conditions.js";
 import { type DecisionResult, decide } from "./decide.js";
 import { checkIssued, type IssuedSummary } from "./issued.js";
-import { type Plan, reReview } from "./plan.js";
+import type { Plan } from "./plan.js";
+import type { ApprovalPolicy } from "./policy.js";
 import { waitForCertificate } from "./wait.js";
 
 export type OutcomeResult = "approved" | "denied" | "pending" | "failed" | "issued" | "not-found";
@@ -27,7 +27,7 @@ export interface CarryOutOptions {
   /** Wait for each approved CSR's certificate, this long at most; undefined does not wait. */
   waitMs?: number;
   caller: string;
-  settings: ReviewSettings;
+  policy: ApprovalPolicy;
   now: () => Date;
   /** Called as each CSR's outcome is known, in the order they finish. */
   onOutcome(outcome: Outcome): void;
@@ -38,20 +38,6 @@ const CONCURRENCY = 8;
 
 export function violationText(violations: readonly Violation[]): string {
   return violations.map((v) => `${v.rule}: ${v.message}`).join("; ");
-}
-
-function approvalMessage(caller: string, settings: ReviewSettings, plan: Plan): string {
-  const optional = new Set<string>();
-  if (settings.limits.allowedCidrs.length > 0) optional.add("allowed-cidrs");
-  if (settings.limits.dnsRegex) optional.add("dns-regex");
-  if (settings.limits.maxExpirationSeconds !== undefined) optional.add("max-expiration");
-  const rules = RULES.filter(
-    (r) => !["allowed-cidrs", "dns-regex", "max-expiration"].includes(r) || optional.has(r),
-  );
-  return (
-    `approved by ${caller} with kubectl csr approve-serving; rules held: ${rules.join(", ")}, newest; ` +
-    `Service CIDR ${plan.serviceCidrs.cidrs.join(",") || "unknown"}`
-  );
 }
 
 function failedWrite(
@@ -68,7 +54,7 @@ function failedWrite(
 
 /** Approves the approvable CSRs of a plan (and denies the others with --deny-invalid), each on its own. */
 export async function carryOut(client: KubeClient, plan: Plan, options: CarryOutOptions): Promise<Outcome[]> {
-  const approveText = approvalMessage(options.caller, options.settings, plan);
+  const approveText = options.policy.approveText(options.caller, plan);
   const outcomes = await mapLimit(plan.reviews, CONCURRENCY, async (review) => {
     // One CSR's failure (a dropped connection while rechecking, say) never stops the others.
     const outcome = await decideOne(client, plan, review, approveText, options).catch(
@@ -102,14 +88,14 @@ async function decideOne(
     return { name, result: "pending", message: `left pending: superseded by ${review.supersededBy}` };
   if (review.verdict === "refuse") {
     const decided = review.violations.some((v) => v.rule === "state");
-    const ours = review.csr.spec.signerName === KUBELET_SERVING_SIGNER;
+    const ours = review.csr.spec.signerName === options.policy.signerName;
     if (!options.denyInvalid || decided || !ours)
       return {
         name,
         result: "pending",
         message: `${decided ? "left as it is" : "left pending"}: ${violationText(review.violations)}`,
       };
-    const text = `denied by ${options.caller} with kubectl csr approve-serving: ${violationText(review.violations)}`;
+    const text = `denied by ${options.caller} with kubectl csr ${options.policy.command}: ${violationText(review.violations)}`;
     const result = await decide(
       client,
       review.csr,
@@ -117,7 +103,7 @@ async function decideOne(
       {
         serverDryRun: options.serverDryRun,
         recheck: async (fresh) => {
-          const again = await reReview(client, fresh, plan, options.settings);
+          const again = await options.policy.reReview(client, fresh, plan);
           if (again.verdict === "approve") return "it now passes every rule; rerun to approve it";
           if (again.violations.some((v) => v.rule === "state")) return violationText(again.violations);
           return undefined;
@@ -140,7 +126,7 @@ async function decideOne(
     {
       serverDryRun: options.serverDryRun,
       recheck: async (fresh) => {
-        const again = await reReview(client, fresh, plan, options.settings);
+        const again = await options.policy.reReview(client, fresh, plan);
         return again.verdict === "approve" ? undefined : violationText(again.violations);
       },
     },
@@ -173,7 +159,7 @@ async function waitAndCheck(
     {
       sans: review.sans ?? { dns: [], ip: [], email: [], uri: [] },
       expirationSeconds: review.csr.spec.expirationSeconds,
-      maxExpirationSeconds: options.settings.limits.maxExpirationSeconds,
+      maxExpirationSeconds: options.policy.maxExpirationSeconds,
     },
     options.now(),
   );

@@ -2,14 +2,7 @@ import type { KubeClient } from "@kubemend/lib/kube/client";
 import { collectReviewContext, type ReviewSettings } from "../collect/context.js";
 import { getCsrs, listCsrs } from "../collect/csrs.js";
 import type { ServiceCidrs } from "../collect/service-cidr.js";
-import {
-  type ApprovedCsr,
-  approvedCsr,
-  type Review,
-  type ReviewContext,
-  reviewCsr,
-  supersede,
-} from "../policy/review.js";
+import { type ApprovedCsr, approvedCsr, type Review, reviewCsr, supersede } from "../policy/review.js";
 import { isPending } from "../policy/state.js";
 import { type CertificateSigningRequest, KUBELET_SERVING_SIGNER } from "../policy/types.js";
 
@@ -17,8 +10,8 @@ export interface Plan {
   reviews: Review[];
   /** Names given on the command line that do not exist. */
   missing: string[];
-  serviceCidrs: ServiceCidrs;
-  context: ReviewContext;
+  /** The Service CIDRs the serving rules checked SANs against (approve-serving only). */
+  serviceCidrs?: ServiceCidrs;
 }
 
 /**
@@ -55,7 +48,6 @@ export async function planApprovals(
     reviews,
     missing: csrs.missing,
     serviceCidrs: { cidrs: context.serviceCidrs as string[], source: context.serviceCidrSource },
-    context,
   };
 }
 

@@ -3,16 +3,20 @@ import { type AccessCheck, checkAccess, describeCheck } from "@kubemend/lib/kube
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { KUBELET_SERVING_SIGNER } from "../policy/types.js";
 
-/** What approving or denying a kubelet serving CSR takes (the approval subresource and the signer). */
-export const APPROVAL_ACCESS: readonly AccessCheck[] = [
-  {
-    verb: "update",
-    group: "certificates.k8s.io",
-    resource: "certificatesigningrequests",
-    subresource: "approval",
-  },
-  { verb: "approve", group: "certificates.k8s.io", resource: "signers", name: KUBELET_SERVING_SIGNER },
-];
+/** What approving or denying a CSR of a signer takes (the approval subresource and the signer). */
+export function approvalAccess(signerName: string): readonly AccessCheck[] {
+  return [
+    {
+      verb: "update",
+      group: "certificates.k8s.io",
+      resource: "certificatesigningrequests",
+      subresource: "approval",
+    },
+    { verb: "approve", group: "certificates.k8s.io", resource: "signers", name: signerName },
+  ];
+}
+
+export const APPROVAL_ACCESS = approvalAccess(KUBELET_SERVING_SIGNER);
 
 /** SelfSubjectAccessReview before any write: one line naming what is missing, exit 3. */
 export async function preflightApproval(

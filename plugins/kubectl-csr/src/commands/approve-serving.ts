@@ -10,6 +10,7 @@ import { Informer } from "@kubemend/lib/kube/informer";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { carryOut, type Outcome } from "../approval/carry-out.js";
 import { type Plan, planApprovals } from "../approval/plan.js";
+import { servingPolicy } from "../approval/policy.js";
 import { preflightApproval } from "../approval/preflight.js";
 import { callerName } from "../collect/caller.js";
 import type { ReviewSettings } from "../collect/context.js";
@@ -84,7 +85,7 @@ class ApproveServing implements Command {
         denyInvalid: this.args["deny-invalid"] === true,
         waitMs: this.waitMs,
         caller,
-        settings: this.settings,
+        policy: servingPolicy(this.settings),
         now: () => this.ctx.clock.now(),
         onOutcome: (outcome) => {
           if (!structured) io.out.write(`${outcomeLine(outcome)}\n`);
@@ -156,7 +157,7 @@ class ApproveServing implements Command {
             denyInvalid: this.args["deny-invalid"] === true,
             waitMs: this.waitMs,
             caller,
-            settings: this.settings,
+            policy: servingPolicy(this.settings),
             now: () => this.ctx.clock.now(),
             onOutcome: (outcome) => {
               const line = outcomeLine(outcome);
@@ -181,8 +182,8 @@ class ApproveServing implements Command {
       return;
     }
     io.out.write(renderPlanTable(plan, this.ctx.output === "wide", this.ctx.color, this.ctx.clock.now()));
-    const cidrs = plan.serviceCidrs.cidrs.join(",") || "unknown";
-    io.out.write(`Service CIDR ${cidrs}, from ${plan.serviceCidrs.source}.\n`);
+    const cidrs = plan.serviceCidrs?.cidrs.join(",") || "unknown";
+    io.out.write(`Service CIDR ${cidrs}, from ${plan.serviceCidrs?.source ?? "nowhere"}.\n`);
   }
 
   /**

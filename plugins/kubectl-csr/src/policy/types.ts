@@ -2,6 +2,7 @@ import type { ObjectMeta } from "@kubemend/lib/kube/client";
 import type { CsrParseResult } from "@kubemend/lib/x509/csr";
 
 export const KUBELET_SERVING_SIGNER = "kubernetes.io/kubelet-serving";
+export const KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
 
 export interface CsrCondition {
   type: string;
@@ -72,7 +73,20 @@ export const RULES = [
   "dns-regex",
   "max-expiration",
 ] as const;
-export type RuleId = (typeof RULES)[number];
+/** The rules of `approve-client`, for kubelet client CSRs (TLS bootstrap and renewals). */
+export const CLIENT_RULES = [
+  "signer",
+  "state",
+  "bootstrap-token",
+  "request",
+  "client-subject",
+  "no-sans",
+  "client-usages",
+  "key",
+  "token-node",
+  "existing-node",
+] as const;
+export type RuleId = (typeof RULES)[number] | (typeof CLIENT_RULES)[number];
 
 /** A rule that does not hold, with the fact that breaks it. */
 export interface Violation {

@@ -24,7 +24,6 @@ async function plan(): Promise<Plan> {
     reviews: supersede(csrs.map((c) => reviewCsr(c, context))),
     missing: ["csr-gone"],
     serviceCidrs: { cidrs: ["10.96.0.0/12"], source: "--service-cidr" },
-    context,
   };
 }
 

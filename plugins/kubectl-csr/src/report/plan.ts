@@ -56,20 +56,21 @@ export function outcomeLine(outcome: Outcome): string {
   return `${CSR_RESOURCE}/${outcome.name} ${outcome.message}${dryRun}`;
 }
 
-export const PLAN_KIND = { apiVersion: "kubemend.io/v1", kind: "ServingCsrApproval" } as const;
+export const PLAN_API_VERSION = "kubemend.io/v1";
 
 /** The -o json/yaml document: the plan and, unless it was a client dry run, what happened. */
 export function planDocument(
   plan: Plan,
-  meta: { dryRun: string; caller?: string },
+  meta: { dryRun: string; caller?: string; kind?: "ServingCsrApproval" | "ClientCsrApproval" },
   outcomes: readonly Outcome[] | undefined,
 ) {
   const byName = new Map((outcomes ?? []).map((o) => [o.name, o]));
   return {
-    ...PLAN_KIND,
+    apiVersion: PLAN_API_VERSION,
+    kind: meta.kind ?? "ServingCsrApproval",
     dryRun: meta.dryRun,
     caller: meta.caller,
-    serviceCidrs: plan.serviceCidrs,
+    ...(plan.serviceCidrs && { serviceCidrs: plan.serviceCidrs }),
     items: plan.reviews.map((r) => ({
       name: r.name,
       node: r.node ?? null,
