@@ -4,7 +4,13 @@ import type { KubeClient } from "@kubemend/lib/kube/client";
 import { metaTime } from "@kubemend/lib/kube/time";
 import { createCsr as createCsrPem, generateKey, type KeyKind } from "@kubemend/lib/x509/issue";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { BOOTSTRAP_TOKEN_GROUP, clientFor, startCluster, type TestCluster } from "../env/cluster.js";
+import {
+  BOOTSTRAP_BINDINGS,
+  BOOTSTRAP_TOKEN_GROUP,
+  clientFor,
+  startCluster,
+  type TestCluster,
+} from "../env/cluster.js";
 import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import { csrsOf, type Kubelet, startKubelet, waitForNodeReady } from "../env/kubelet.js";
 import { issueClientKubeconfig } from "../env/pki.js";
@@ -107,6 +113,28 @@ describe("kubectl csr approve-client", () => {
       { timeout: 30_000, interval: 250 },
     );
     expect(await csrsOf(cluster, joining.name, "client")).toEqual([]);
+    // csr list says why, with the binding kubeadm would have made.
+    const list = await csr(["list"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain(
+      "WARNING: TLS bootstrap: missing: bootstrap tokens may file CSRs (create certificatesigningrequests); without it a joining kubelet gets 403 (kubeadm's kubeadm:kubelet-bootstrap)\n  fix: kubectl create clusterrolebinding kubeadm:kubelet-bootstrap --clusterrole=system:node-bootstrapper --group=system:bootstrappers:kubeadm:default-node-token\n",
+    );
+    const rbac = (
+      JSON.parse((await csr(["list", "-o", "json"])).stdout) as { bootstrapRbac: { right: string }[] }
+    ).bootstrapRbac;
+    expect(rbac.map((n) => n.right)).toEqual(["file-csrs", "nodeclient", "selfnodeclient"]);
+    // --fix-rbac --dry-run=server shows the three bindings, and the API server accepts them without keeping them.
+    const fix = await csr(["list", "--fix-rbac", "--dry-run=server"]);
+    expect(fix.code, fix.stderr).toBe(0);
+    for (const name of BOOTSTRAP_BINDINGS)
+      expect(fix.stdout).toMatch(
+        new RegExp(
+          `^clusterrolebinding\\.rbac\\.authorization\\.k8s\\.io/${name} .* serverside-applied \\(server dry run\\)$`,
+          "m",
+        ),
+      );
+    for (const name of BOOTSTRAP_BINDINGS)
+      expect((await cluster.kubectl(["get", "clusterrolebinding", name])).code, name).not.toBe(0);
 
     const bound = await cluster.kubectl([
       "create",

@@ -37,6 +37,25 @@ export async function checkAccess(
   );
 }
 
+const SAR: ResourceRef = { group: "authorization.k8s.io", version: "v1", resource: "subjectaccessreviews" };
+
+/**
+ * Whether another subject (a user and its groups) may do a thing (SubjectAccessReview): what
+ * RBAC grants a group, whatever bindings grant it, without reading the bindings by name.
+ */
+export async function checkSubjectAccess(
+  client: KubeClient,
+  subject: { user: string; groups: readonly string[] },
+  check: AccessCheck,
+): Promise<AccessVerdict> {
+  const review = await client.create<{ status?: { allowed?: boolean; reason?: string } }>(SAR, {
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SubjectAccessReview",
+    spec: { user: subject.user, groups: [...subject.groups], resourceAttributes: { ...check } },
+  });
+  return { ...check, allowed: review.status?.allowed === true, reason: review.status?.reason };
+}
+
 /** "update certificatesigningrequests/approval.certificates.k8s.io" */
 export function describeCheck(check: AccessCheck): string {
   const resource = check.subresource ? `${check.resource}/${check.subresource}` : check.resource;

@@ -6,3 +6,8 @@ export const CSRS: ResourceRef = {
   resource: "certificatesigningrequests",
 };
 export const NODES: ResourceRef = { group: "", version: "v1", resource: "nodes" };
+export const CLUSTER_ROLE_BINDINGS: ResourceRef = {
+  group: "rbac.authorization.k8s.io",
+  version: "v1",
+  resource: "clusterrolebindings",
+};

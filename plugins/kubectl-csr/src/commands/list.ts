@@ -1,16 +1,26 @@
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
+import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { serverSideApply } from "@kubemend/lib/kube/apply";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { type Column, renderTable } from "@kubemend/lib/output/table";
+import { checkBootstrapRbac } from "../collect/bootstrap-rbac.js";
 import { collectReviewContext, type ReviewSettings } from "../collect/context.js";
 import { listCsrs } from "../collect/csrs.js";
+import { CLUSTER_ROLE_BINDINGS } from "../collect/refs.js";
+import { BOOTSTRAP_BINDINGS, type BootstrapRbacNote, bootstrapRbacNotes } from "../policy/bootstrap-rbac.js";
 import { decodeRequest } from "../policy/request.js";
 import { approvedCsr, type Review, reviewCsr, supersede } from "../policy/review.js";
 import { isPending } from "../policy/state.js";
-import { type CertificateSigningRequest, KUBELET_SERVING_SIGNER } from "../policy/types.js";
+import {
+  type CertificateSigningRequest,
+  KUBELET_CLIENT_SIGNER,
+  KUBELET_SERVING_SIGNER,
+} from "../policy/types.js";
 import { age, reasonText, sansText, verdictCell } from "../report/plan.js";
 import { policySettings, withPolicyFlags } from "./policy-flags.js";
 
@@ -39,6 +49,7 @@ function isPendingServing(csr: CertificateSigningRequest): boolean {
 class List implements Command {
   private client!: KubeClient;
   private settings!: ReviewSettings;
+  private dryRun: DryRun = "none";
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -51,6 +62,9 @@ class List implements Command {
 
   validate(): void {
     this.settings = policySettings(this.args);
+    this.dryRun = parseDryRun(this.args["dry-run"]);
+    if (this.dryRun !== "none" && this.args["fix-rbac"] !== true)
+      throw new UsageError("--dry-run goes with --fix-rbac", "see 'kubectl csr list --help'");
   }
 
   async run(): Promise<ExitCode> {
@@ -82,17 +96,58 @@ class List implements Command {
       );
       for (const [i, row] of serving.entries()) row.review = reviews[i];
     }
-    this.ctx.io.out.write(this.render(rows));
+    const now = this.ctx.clock.now().getTime();
+    const pendingClientAges = rows
+      .filter((r) => r.csr.spec.signerName === KUBELET_CLIENT_SIGNER && isPending(r.csr))
+      .map((r) => now - Date.parse(r.csr.metadata.creationTimestamp ?? ""));
+    const notes = await this.bootstrapRbac(pendingClientAges);
+    this.ctx.io.out.write(this.render(rows, notes));
+    if (this.args["fix-rbac"] === true) await this.fixRbac();
     return ExitCode.OK;
   }
 
-  private render(rows: Row[]): string {
+  /** Why kubelet client CSRs may sit Pending; undefined when the caller may not ask (one warning). */
+  private async bootstrapRbac(pendingClientAges: number[]): Promise<BootstrapRbacNote[] | undefined> {
+    try {
+      return bootstrapRbacNotes(await checkBootstrapRbac(this.client), pendingClientAges);
+    } catch (err) {
+      this.ctx.io.err.write(`warning: TLS-bootstrap RBAC not checked: ${(err as Error).message}\n`);
+      return undefined;
+    }
+  }
+
+  /** kubeadm's three TLS-bootstrap ClusterRoleBindings, server-side applied, shown as they go. */
+  private async fixRbac(): Promise<void> {
+    const serverDryRun = this.dryRun === "server";
+    for (const b of BOOTSTRAP_BINDINGS) {
+      const body = {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: b.binding },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: b.clusterRole },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: b.group }],
+      };
+      const what = `clusterrolebinding.rbac.authorization.k8s.io/${b.binding} (${b.clusterRole} for ${b.group})`;
+      if (this.dryRun === "client") {
+        this.ctx.io.out.write(`${what} serverside-applied (dry run)\n`);
+        continue;
+      }
+      await serverSideApply(this.client, { ...CLUSTER_ROLE_BINDINGS, name: b.binding }, body, {
+        fieldManager: "kubectl-csr",
+        serverDryRun,
+      });
+      this.ctx.io.out.write(`${what} serverside-applied${serverDryRun ? " (server dry run)" : ""}\n`);
+    }
+  }
+
+  private render(rows: Row[], notes: BootstrapRbacNote[] | undefined): string {
     const { output } = this.ctx;
     if (output === "json" || output === "yaml")
       return renderStructured(
         {
           apiVersion: "kubemend.io/v1",
           kind: "CsrList",
+          ...(notes && { bootstrapRbac: notes }),
           items: rows.map((r) => ({
             name: r.csr.metadata.name,
             creationTimestamp: r.csr.metadata.creationTimestamp,
@@ -110,9 +165,13 @@ class List implements Command {
         },
         output,
       );
+    const rbac = (notes ?? []).map(
+      (n) =>
+        `${n.severity === "warning" ? "WARNING" : "INFO"}: TLS bootstrap: ${n.message}\n  fix: ${n.fix}\n`,
+    );
     if (rows.length === 0) {
       this.ctx.io.err.write("No CSRs found.\n");
-      return "";
+      return rbac.join("");
     }
     const colors = palette(this.ctx.color);
     const now = this.ctx.clock.now();
@@ -127,19 +186,37 @@ class List implements Command {
       { header: "VERDICT", value: (r) => (r.review ? verdictCell(r.review, colors) : "-") },
       { header: "REASON", value: (r) => (r.review ? reasonText(r.review) : ""), wide: true },
     ];
-    return renderTable(rows, columns, output === "wide");
+    return `${renderTable(rows, columns, output === "wide")}${rbac.length > 0 ? `\n${rbac.join("")}` : ""}`;
   }
 }
 
 export const listCommand: CommandSpec = {
   command: "list",
-  describe: "List CSRs, with the verdict approve-serving would give each pending kubelet serving CSR",
+  describe:
+    "List CSRs, with the verdict approve-serving would give each pending kubelet serving CSR, and the TLS-bootstrap RBAC that kubelet client CSRs need",
   builder: (y) =>
     withPolicyFlags(
       y
         .option("pending", { type: "boolean", default: false, describe: "Only CSRs with no decision yet" })
-        .option("signer", { type: "string", describe: "Only CSRs for this signer (spec.signerName)" }),
+        .option("signer", { type: "string", describe: "Only CSRs for this signer (spec.signerName)" })
+        .option("fix-rbac", {
+          type: "boolean",
+          default: false,
+          describe:
+            "Apply kubeadm's three TLS-bootstrap ClusterRoleBindings (server-side apply): filing CSRs, auto-approving first client certificates, and renewals",
+        })
+        .option("dry-run", {
+          type: "string",
+          describe:
+            'With --fix-rbac: print only ("client", or bare --dry-run), or send dryRun=All ("server")',
+        }),
     ),
-  examples: [["kubectl csr list --pending -o wide", "Pending CSRs, with the reasons behind each verdict"]],
+  examples: [
+    ["kubectl csr list --pending -o wide", "Pending CSRs, with the reasons behind each verdict"],
+    [
+      "kubectl csr list --fix-rbac --dry-run=server",
+      "Show kubeadm's TLS-bootstrap bindings and check them with the API server",
+    ],
+  ],
   create: (args, ctx) => new List(args, ctx),
 };

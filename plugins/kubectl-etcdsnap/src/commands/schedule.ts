@@ -3,7 +3,8 @@ import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app
 import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
-import { type ResourceRef, resourcePath } from "@kubemend/lib/kube/client";
+import { serverSideApply } from "@kubemend/lib/kube/apply";
+import type { ResourceRef } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { checkRecipients } from "../archive/age.js";
@@ -115,18 +116,9 @@ class Schedule implements Command {
         name: obj.metadata.name,
       };
       // Server-side apply: re-running schedule updates what it owns and leaves other fields alone.
-      await kube.request({
-        method: "PATCH",
-        path: resourcePath(ref),
-        query: {
-          fieldManager: FIELD_MANAGER,
-          force: "true",
-          ...(this.dryRun === "server" && { dryRun: "All" }),
-        },
-        body: obj,
-        contentType: "application/apply-patch+yaml",
-        verb: "patch",
-        ref,
+      await serverSideApply(kube, ref, obj, {
+        fieldManager: FIELD_MANAGER,
+        serverDryRun: this.dryRun === "server",
       });
       const kind = `${obj.kind.toLowerCase()}${ref.group ? `.${ref.group}` : ""}`;
       this.ctx.io.out.write(
