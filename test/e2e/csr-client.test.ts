@@ -3,6 +3,7 @@ import path from "node:path";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { metaTime } from "@kubemend/lib/kube/time";
 import { createCsr as createCsrPem, generateKey, type KeyKind } from "@kubemend/lib/x509/issue";
+import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   BOOTSTRAP_BINDINGS,
@@ -15,7 +16,7 @@ import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import { csrsOf, type Kubelet, startKubelet, waitForNodeReady } from "../env/kubelet.js";
 import { issueClientKubeconfig } from "../env/pki.js";
 import { type CertificateSigningRequest, createCsr } from "../env/standin/csr.js";
-import { kubectlPlugin } from "./plugins.js";
+import { kubectlPlugin, REPO } from "./plugins.js";
 
 // kubectl csr approve-client on a cluster made without kubeadm's TLS-bootstrap bindings (seed 001's
 // binary installs): the real kubelet cannot file its client CSR until the node-bootstrapper binding
@@ -280,6 +281,44 @@ describe("kubectl csr approve-client", () => {
         conditions.map((c) => c.type),
         label,
       ).toEqual(["Denied"]);
+    }
+  });
+
+  it("deploy/csr-approver with --include-client: a replica with the shipped arguments and rbac-client.yaml approves a joining kubelet's client CSR", async () => {
+    const dir = path.join(REPO, "deploy", "csr-approver");
+    for (const file of ["namespace.yaml", "rbac.yaml", "rbac-client.yaml"]) {
+      const applied = await cluster.kubectl(["apply", "-f", path.join(dir, file)]);
+      expect(applied.code, applied.stderr).toBe(0);
+    }
+    const token = await cluster.kubectl(["create", "token", "csr-approver", "-n", "kubemend-system"]);
+    const kubeconfig = path.join(cluster.root, "csr-approver.conf");
+    await writeKubeconfig(kubeconfig, {
+      server: cluster.server,
+      caPem: cluster.pki.ca.certPem,
+      user: { token: token.stdout.trim() },
+      userName: "csr-approver",
+    });
+    const deployment = load(readFileSync(path.join(dir, "deployment.yaml"), "utf8")) as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    const args = deployment.spec.template.spec.containers[0]?.args ?? [];
+    const replica = kubectlPlugin(
+      ["csr", ...args, "--include-client", "--interval=1s", "--timeout=20s", "--kubeconfig", kubeconfig],
+      { POD_NAME: "replica-a", POD_NAMESPACE: "kubemend-system" },
+    );
+    const late = await startKubelet(cluster, { index: 3, wait: false });
+    try {
+      await waitForNodeReady(cluster, late);
+      const result = await replica;
+      expect(result.code, result.stderr).toBe(0);
+      const [filed] = await csrsOf(cluster, late.name, "client");
+      expect(result.stdout).toContain(`certificatesigningrequest.certificates.k8s.io/${filed} approved`);
+      const approved = (await getCsr(filed as string)).status?.conditions?.find((c) => c.type === "Approved");
+      expect(approved?.message).toMatch(
+        /^approved by system:serviceaccount:kubemend-system:csr-approver with kubectl csr approve-client; /,
+      );
+    } finally {
+      await late.stop();
     }
   });
 });

@@ -9,18 +9,22 @@ import { connect } from "@kubemend/lib/kube/connect";
 import { Informer } from "@kubemend/lib/kube/informer";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { carryOut, type Outcome } from "../approval/carry-out.js";
+import { type ClientSettings, clientPolicy, planClientApprovals } from "../approval/client-plan.js";
 import { type Plan, planApprovals } from "../approval/plan.js";
-import { servingPolicy } from "../approval/policy.js";
-import { preflightApproval } from "../approval/preflight.js";
+import { type ApprovalPolicy, servingPolicy } from "../approval/policy.js";
+import { approvalAccess, preflightApproval } from "../approval/preflight.js";
 import { callerName } from "../collect/caller.js";
 import type { ReviewSettings } from "../collect/context.js";
 import { pendingCsrNames } from "../collect/csrs.js";
-import { KUBELET_SERVING_SIGNER } from "../policy/types.js";
+import { KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER } from "../policy/types.js";
 import { outcomeLine, planDocument, renderPlanTable } from "../report/plan.js";
 import { LeaderElector } from "../watch/elector.js";
 import { watchLoop } from "../watch/loop.js";
 import { parseTimeout } from "./flags.js";
 import { policySettings, withPolicyFlags } from "./policy-flags.js";
+
+/** The in-cluster approver's client rules: approve-client's defaults, never --allow-existing-node. */
+const CLIENT_DEFAULTS: ClientSettings = { allowExistingNode: false, windowMs: 10 * 60_000 };
 
 class ApproveServing implements Command {
   private client!: KubeClient;
@@ -30,6 +34,7 @@ class ApproveServing implements Command {
   private waitMs: number | undefined;
   private watchFor: number | undefined;
   private intervalMs = 5_000;
+  private includeClient = false;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -63,13 +68,23 @@ class ApproveServing implements Command {
     } else if (this.args["leader-elect"] === true) {
       throw new UsageError("--leader-elect needs --watch");
     }
+    this.includeClient = this.args["include-client"] === true;
+    if (this.includeClient && this.args.watch !== true)
+      throw new UsageError(
+        "--include-client works with --watch",
+        "outside --watch, use kubectl csr approve-client",
+      );
     this.intervalMs = parseTimeout(this.args.interval);
   }
 
   async run(): Promise<ExitCode> {
     const { io } = this.ctx;
     const structured = this.ctx.output === "json" || this.ctx.output === "yaml";
-    if (this.dryRun !== "client") await preflightApproval(this.client, "approve");
+    if (this.dryRun !== "client") {
+      await preflightApproval(this.client, "approve");
+      if (this.includeClient)
+        await preflightApproval(this.client, "approve", approvalAccess(KUBELET_CLIENT_SIGNER));
+    }
     if (this.args.watch === true) return this.watch();
     const plan = await planApprovals(
       this.client,
@@ -140,7 +155,7 @@ class ApproveServing implements Command {
           const csrs = new Informer(
             this.client,
             { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" },
-            { fieldSelector: `spec.signerName=${KUBELET_SERVING_SIGNER}` },
+            this.includeClient ? {} : { fieldSelector: `spec.signerName=${KUBELET_SERVING_SIGNER}` },
             (type) => {
               if (type !== "DELETED") notice();
             },
@@ -148,24 +163,33 @@ class ApproveServing implements Command {
           return () => csrs.stop();
         },
         pass: async () => {
-          const plan = await planApprovals(this.client, { all: true }, this.settings);
-          const current = new Set(plan.reviews.map((r) => r.name));
+          const now = () => this.ctx.clock.now();
+          const passes: [Plan, ApprovalPolicy][] = [
+            [await planApprovals(this.client, { all: true }, this.settings), servingPolicy(this.settings)],
+          ];
+          if (this.includeClient)
+            passes.push([
+              await planClientApprovals(this.client, { all: true }, CLIENT_DEFAULTS, now()),
+              clientPolicy(CLIENT_DEFAULTS, now),
+            ]);
+          const current = new Set(passes.flatMap(([plan]) => plan.reviews.map((r) => r.name)));
           for (const name of reported.keys()) if (!current.has(name)) reported.delete(name);
           if (this.dryRun === "client") return;
-          await carryOut(this.client, plan, {
-            serverDryRun: this.dryRun === "server",
-            denyInvalid: this.args["deny-invalid"] === true,
-            waitMs: this.waitMs,
-            caller,
-            policy: servingPolicy(this.settings),
-            now: () => this.ctx.clock.now(),
-            onOutcome: (outcome) => {
-              const line = outcomeLine(outcome);
-              if (reported.get(outcome.name) === line) return;
-              reported.set(outcome.name, line);
-              io.out.write(`${line}\n`);
-            },
-          });
+          for (const [plan, policy] of passes)
+            await carryOut(this.client, plan, {
+              serverDryRun: this.dryRun === "server",
+              denyInvalid: this.args["deny-invalid"] === true,
+              waitMs: policy.command === "approve-serving" ? this.waitMs : undefined,
+              caller,
+              policy,
+              now,
+              onOutcome: (outcome) => {
+                const line = outcomeLine(outcome);
+                if (reported.get(outcome.name) === line) return;
+                reported.set(outcome.name, line);
+                io.out.write(`${line}\n`);
+              },
+            });
         },
       });
     } finally {
@@ -238,6 +262,12 @@ export const approveServingCommand: CommandSpec = {
           type: "string",
           default: "5s",
           describe: "With --watch, the time between passes",
+        })
+        .option("include-client", {
+          type: "boolean",
+          default: false,
+          describe:
+            "With --watch, also approve kubelet client CSRs by approve-client's rules (needs deploy/csr-approver/rbac-client.yaml in-cluster)",
         })
         .option("leader-elect", {
           type: "boolean",
