@@ -212,7 +212,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     if (options.bootstrapRbac === false) {
       const admin = await clientFor(pki.kubeconfig.admin);
       for (const name of BOOTSTRAP_BINDINGS)
-        await admin.delete({ group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", name });
+        await admin.delete({
+          group: "rbac.authorization.k8s.io",
+          version: "v1",
+          resource: "clusterrolebindings",
+          name,
+        });
     }
     if (options.controllers !== false) {
       startComponent("kube-controller-manager");
