@@ -309,6 +309,66 @@ function rssMb(pid: number | undefined): string {
   return line ? (Number(line[1]) / 1024).toFixed(0) : "?";
 }
 
+// A second PKI made by kubeadm itself with a short certificateValidityPeriod (480h, 20 days): the
+// leaves are inside the 30-day warning window and outside the 7-day critical one, the CAs are not.
+describe("a kubeadm PKI with certificateValidityPeriod 480h", () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ certificateValidityPeriod: "480h", controllers: false });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it("kubeadm check-expiration and certs expiry agree, and every leaf is CERT_EXPIRING warning", async () => {
+    const peer = JSON.parse(
+      await cluster.kubeadm.run(["certs", "check-expiration", "-o", "json"]),
+    ) as ExpirationInfo;
+    const result = await kubectlPlugin([
+      "certs",
+      "expiry",
+      "--source",
+      "pki",
+      "--pki-dir",
+      cluster.pki.pkiDir,
+      "--kubeconfig-dir",
+      cluster.root,
+      "-o",
+      "json",
+      "--kubeconfig",
+      cluster.adminKubeconfig,
+    ]);
+    const ours = JSON.parse(result.stdout) as Report;
+    const leaves = peer.certificates.filter((c) => !c.missing);
+    expect(leaves).toHaveLength(11);
+    for (const cert of leaves) {
+      expect(Math.floor(cert.residualTime / 86_400), cert.name).toBe(19);
+      const file = cert.name.endsWith(".conf")
+        ? `${cluster.root}/${cert.name}`
+        : `${cluster.pki.pkiDir}/${cert.name.replace(/^etcd-/, "etcd/")}.crt`;
+      const row = ours.certificates.find((r) => r.source === "pki" && r.location === file);
+      expect(row?.notAfter, cert.name).toBe(new Date(cert.expirationDate).toISOString());
+    }
+    // The files, and the certificate the local etcd serves (the same as etcd/server.crt).
+    const findings = ours.findings.map((f) => [f.code, f.severity, f.subject.file ?? f.subject.endpoint]);
+    expect(findings.every(([code, severity]) => code === "CERT_EXPIRING" && severity === "warning")).toBe(
+      true,
+    );
+    expect(findings.map(([, , file]) => file).sort()).toEqual(
+      leaves
+        .map((c) =>
+          c.name.endsWith(".conf")
+            ? `${cluster.root}/${c.name}`
+            : `${cluster.pki.pkiDir}/${c.name.replace(/^etcd-/, "etcd/")}.crt`,
+        )
+        .concat(`${cluster.controlPlaneIp}:2379`)
+        .sort(),
+    );
+    // Warnings do not reach the default --fail-on critical.
+    expect(result.code).toBe(0);
+  });
+});
+
 /** The serial a server presents now, as openssl s_client reads it. */
 function servedSerial(ip: string, port: number, client?: { cert: string; key: string }): string {
   const auth = client ? ["-cert", client.cert, "-key", client.key] : [];
