@@ -11,6 +11,7 @@ import { missingCommands } from "./requires.js";
 import type { Suite } from "./suite.js";
 import { certsSecrets } from "./suites/certs-secrets.js";
 import { csrApprove } from "./suites/csr-approve.js";
+import { csrApproveClient } from "./suites/csr-approve-client.js";
 import { etcdDiff, etcdInspect, etcdStatus } from "./suites/etcd-read.js";
 import { etcdSave1g, etcdSave256m } from "./suites/etcd-save.js";
 import { netcheckSvc } from "./suites/netcheck-svc.js";
@@ -22,6 +23,7 @@ const SUITES: Suite[] = [
   startupSea,
   certsSecrets,
   csrApprove,
+  csrApproveClient,
   etcdSave256m,
   etcdSave1g,
   etcdStatus,
