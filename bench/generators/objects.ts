@@ -1,6 +1,7 @@
-import type { KubeClient, ResourceRef } from "@kubemend/lib/kube/client";
+import { type KubeClient, type ResourceRef, resourcePath } from "@kubemend/lib/kube/client";
 import { isConflict, isNotFound } from "@kubemend/lib/kube/errors";
 import { waitFor } from "../../test/env/process.js";
+import { CSRS } from "../../test/env/standin/api.js";
 
 /** Every generated object carries these, so a suite or a test can select or delete a workload. */
 export const GENERATOR_LABEL = "bench.kubemend.dev/generator";
@@ -104,3 +105,18 @@ export const APPS = [
   "exporter",
   "grpc",
 ] as const;
+
+/** Deletes every CSR a generator filed for a seed, approved or not (one deletecollection). */
+export async function deleteGeneratedCsrs(
+  admin: KubeClient,
+  generator: string,
+  seed: number | string,
+): Promise<void> {
+  await admin.request({
+    method: "DELETE",
+    path: resourcePath(CSRS),
+    query: { labelSelector: selector(benchLabels(generator, seed)) },
+    verb: "deletecollection",
+    ref: CSRS,
+  });
+}

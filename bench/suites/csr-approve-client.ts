@@ -1,23 +1,10 @@
-import type { KubeClient } from "@kubemend/lib/kube/client";
-import { resourcePath } from "@kubemend/lib/kube/client";
 import { BOOTSTRAP_TOKEN_GROUP, startCluster } from "../../test/env/cluster.js";
-import { CSRS } from "../../test/env/standin/api.js";
 import { CLIENT_GENERATOR, fileClientCsrs, prepareClientRequests } from "../generators/client-csrs.js";
-import { benchLabels, selector } from "../generators/objects.js";
+import { deleteGeneratedCsrs } from "../generators/objects.js";
 import type { Command } from "../measure.js";
 import { type Suite, withPlugins } from "../suite.js";
 
 const SEED = 7;
-
-async function deleteCsrs(admin: KubeClient): Promise<void> {
-  await admin.request({
-    method: "DELETE",
-    path: resourcePath(CSRS),
-    query: { labelSelector: selector(benchLabels(CLIENT_GENERATOR, SEED)) },
-    verb: "deletecollection",
-    ref: CSRS,
-  });
-}
 
 /**
  * Approving every pending kubelet client CSR: kubectl csr's checked approval against kubectl's
@@ -58,7 +45,7 @@ export const csrApproveClient: Suite = {
       },
       b,
       async beforeRun(side) {
-        await deleteCsrs(admin);
+        await deleteGeneratedCsrs(admin, CLIENT_GENERATOR, SEED);
         const names = await fileClientCsrs(admin, requests, { seed: SEED, run: String(++run) });
         return side === "b"
           ? { ...b, argv: ["kubectl", "certificate", "approve", ...names, ...kubeconfig] }

@@ -1,24 +1,10 @@
-import type { KubeClient } from "@kubemend/lib/kube/client";
-import { resourcePath } from "@kubemend/lib/kube/client";
 import { startCluster } from "../../test/env/cluster.js";
-import { CSRS } from "../../test/env/standin/api.js";
-import { benchLabels, selector } from "../generators/objects.js";
+import { deleteGeneratedCsrs } from "../generators/objects.js";
 import { fileServingCsrs, GENERATOR, prepareServingRequests } from "../generators/serving-csrs.js";
 import type { Command } from "../measure.js";
 import { type Suite, withPlugins } from "../suite.js";
 
 const SEED = 5;
-
-/** Deletes every CSR this workload filed, approved or not. */
-async function deleteCsrs(admin: KubeClient): Promise<void> {
-  await admin.request({
-    method: "DELETE",
-    path: resourcePath(CSRS),
-    query: { labelSelector: selector(benchLabels(GENERATOR, SEED)) },
-    verb: "deletecollection",
-    ref: CSRS,
-  });
-}
 
 /** Approving every pending serving CSR: kubectl csr's checked approval against kubectl's unchecked one (issue #5). */
 export const csrApprove: Suite = {
@@ -55,7 +41,7 @@ export const csrApprove: Suite = {
       },
       b,
       async beforeRun(side) {
-        await deleteCsrs(admin);
+        await deleteGeneratedCsrs(admin, GENERATOR, SEED);
         const names = await fileServingCsrs(admin, requests, { seed: SEED, run: String(++run) });
         return side === "b"
           ? { ...b, argv: ["kubectl", "certificate", "approve", ...names, ...kubeconfig] }

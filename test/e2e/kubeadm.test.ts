@@ -110,17 +110,7 @@ describe("a kubeadm cluster with real kubelets", () => {
     const peer = JSON.parse(
       await cluster.kubeadm.run(["certs", "check-expiration", "-o", "json"]),
     ) as ExpirationInfo;
-    const result = await certs([
-      "expiry",
-      "--source",
-      "pki",
-      "--pki-dir",
-      cluster.pki.pkiDir,
-      "--kubeconfig-dir",
-      cluster.root,
-      "-o",
-      "json",
-    ]);
+    const result = await expiryOnNode(cluster);
     const ours = report(result.stdout);
     // kubeadm names a certificate as `kubeadm certs renew` does; where each lives is kubeadm's layout.
     const FILES: Record<string, string> = {
@@ -272,33 +262,13 @@ describe("a kubeadm cluster with real kubelets", () => {
     console.log(
       `kube-apiserver served the renewed apiserver.crt ${Date.now() - renewedAt} ms after kubeadm certs renew all`,
     );
-    const result = await certs([
-      "expiry",
-      "--source",
-      "pki,served",
-      "--pki-dir",
-      cluster.pki.pkiDir,
-      "--kubeconfig-dir",
-      cluster.root,
-      "-o",
-      "json",
-    ]);
+    const result = await expiryOnNode(cluster, "pki,served");
     expect(report(result.stdout).findings).toEqual([]);
     // The kubelet's way of restarting a static pod (the manifest moved out and back) brings the
     // controller-manager and scheduler onto the renewed kubeconfigs; the cluster stays healthy.
     await cluster.restart("kube-controller-manager");
     await cluster.restart("kube-scheduler");
-    const after = await certs([
-      "expiry",
-      "--source",
-      "pki,served",
-      "--pki-dir",
-      cluster.pki.pkiDir,
-      "--kubeconfig-dir",
-      cluster.root,
-      "-o",
-      "json",
-    ]);
+    const after = await expiryOnNode(cluster, "pki,served");
     expect(report(after.stdout).findings).toEqual([]);
     expect(after.code).toBe(0);
   });
@@ -324,20 +294,7 @@ describe("a kubeadm PKI with certificateValidityPeriod 480h", () => {
     const peer = JSON.parse(
       await cluster.kubeadm.run(["certs", "check-expiration", "-o", "json"]),
     ) as ExpirationInfo;
-    const result = await kubectlPlugin([
-      "certs",
-      "expiry",
-      "--source",
-      "pki",
-      "--pki-dir",
-      cluster.pki.pkiDir,
-      "--kubeconfig-dir",
-      cluster.root,
-      "-o",
-      "json",
-      "--kubeconfig",
-      cluster.adminKubeconfig,
-    ]);
+    const result = await expiryOnNode(cluster);
     const ours = JSON.parse(result.stdout) as Report;
     const leaves = peer.certificates.filter((c) => !c.missing);
     expect(leaves).toHaveLength(11);
@@ -368,6 +325,24 @@ describe("a kubeadm PKI with certificateValidityPeriod 480h", () => {
     expect(result.code).toBe(0);
   });
 });
+
+/** `kubectl certs expiry` on a cluster's kubeadm PKI, on the node: --source pki (and more). */
+function expiryOnNode(cluster: TestCluster, sources = "pki") {
+  return kubectlPlugin([
+    "certs",
+    "expiry",
+    "--source",
+    sources,
+    "--pki-dir",
+    cluster.pki.pkiDir,
+    "--kubeconfig-dir",
+    cluster.root,
+    "-o",
+    "json",
+    "--kubeconfig",
+    cluster.adminKubeconfig,
+  ]);
+}
 
 /** The serial a server presents now, as openssl s_client reads it. */
 function servedSerial(ip: string, port: number, client?: { cert: string; key: string }): string {

@@ -1,3 +1,4 @@
+import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import type { Review } from "../policy/review.js";
@@ -171,4 +172,19 @@ async function waitAndCheck(
       issued,
     };
   return { ...approved, result: "issued", message: `issued, valid until ${issued.notAfter}`, issued };
+}
+
+/**
+ * approve-serving's and approve-client's exit code: 1 when a CSR that passed could not be approved
+ * (or its certificate is not what was approved) and, when CSRs were named, when any of them was
+ * not approved.
+ */
+export function approvalExitCode(
+  plan: Plan,
+  outcomes: readonly Outcome[] | undefined,
+  named: boolean,
+): ExitCode {
+  if (named && (plan.missing.length > 0 || plan.reviews.some((r) => r.verdict !== "approve")))
+    return ExitCode.FINDINGS;
+  return outcomes?.some((o) => o.result === "failed") ? ExitCode.FINDINGS : ExitCode.OK;
 }

@@ -2,7 +2,7 @@ import type { KubeClient } from "@kubemend/lib/kube/client";
 import { formatDuration } from "@kubemend/lib/output/duration";
 import { getBootstrapTokens } from "../collect/bootstrap-tokens.js";
 import { listCsrs } from "../collect/csrs.js";
-import { getNodeStates } from "../collect/nodes.js";
+import { getNodes } from "../collect/nodes.js";
 import {
   type ApprovedClientCsr,
   approvedClientCsr,
@@ -39,7 +39,7 @@ async function clientContext(
     const node = request.ok ? requestedNode(request.csr.subject.cn) : undefined;
     return node === undefined ? [] : [node];
   });
-  const [tokens, nodes] = await Promise.all([getBootstrapTokens(client, ids), getNodeStates(client, names)]);
+  const [tokens, nodes] = await Promise.all([getBootstrapTokens(client, ids), getNodes(client, names)]);
   return { tokens, nodes, now, allowExistingNode: settings.allowExistingNode };
 }
 

@@ -10,37 +10,23 @@ interface ApiNode {
   status?: { addresses?: NodeAddress[]; conditions?: { type: string; status: string }[] };
 }
 
+/** A Node as both rule sets see it: its addresses (serving) and whether it is Ready (client). */
+export type NodeView = NodeIdentity & NodeState;
+
 /**
  * The named Nodes, read one by one (the approver's ClusterRole grants get, not list, on nodes);
  * a node that does not exist is absent from the map.
  */
-export async function getNodes(
-  client: KubeClient,
-  names: Iterable<string>,
-): Promise<Map<string, NodeIdentity>> {
-  const nodes = new Map<string, NodeIdentity>();
+export async function getNodes(client: KubeClient, names: Iterable<string>): Promise<Map<string, NodeView>> {
+  const nodes = new Map<string, NodeView>();
   await mapLimit([...new Set(names)], 8, async (name) => {
     try {
       const node = await client.get<ApiNode>({ ...NODES, name });
-      nodes.set(name, { name: node.metadata.name, addresses: node.status?.addresses ?? [] });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  });
-  return nodes;
-}
-
-/** The named Nodes that exist, and whether each is Ready (get by name, as getNodes). */
-export async function getNodeStates(
-  client: KubeClient,
-  names: Iterable<string>,
-): Promise<Map<string, NodeState>> {
-  const nodes = new Map<string, NodeState>();
-  await mapLimit([...new Set(names)], 8, async (name) => {
-    try {
-      const node = await client.get<ApiNode>({ ...NODES, name });
-      const ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
-      nodes.set(name, { name: node.metadata.name, ready });
+      nodes.set(name, {
+        name: node.metadata.name,
+        addresses: node.status?.addresses ?? [],
+        ready: node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

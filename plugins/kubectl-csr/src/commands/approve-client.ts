@@ -1,12 +1,12 @@
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
-import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
 import { parseDuration } from "@kubemend/lib/output/duration";
 import { renderStructured } from "@kubemend/lib/output/format";
-import { carryOut, type Outcome } from "../approval/carry-out.js";
+import { approvalExitCode, carryOut, type Outcome } from "../approval/carry-out.js";
 import { type ClientSettings, clientPolicy, planClientApprovals } from "../approval/client-plan.js";
 import type { Plan } from "../approval/plan.js";
 import { approvalAccess, preflightApproval } from "../approval/preflight.js";
@@ -95,10 +95,7 @@ class ApproveClient implements Command {
           this.ctx.output as "json" | "yaml",
         ),
       );
-    const named = !options.all;
-    if (named && (plan.missing.length > 0 || plan.reviews.some((r) => r.verdict !== "approve")))
-      return ExitCode.FINDINGS;
-    return outcomes?.some((o) => o.result === "failed") ? ExitCode.FINDINGS : ExitCode.OK;
+    return approvalExitCode(plan, outcomes, !options.all);
   }
 
   private printPlan(plan: Plan): void {

@@ -8,7 +8,7 @@ import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
 import { Informer } from "@kubemend/lib/kube/informer";
 import { renderStructured } from "@kubemend/lib/output/format";
-import { carryOut, type Outcome } from "../approval/carry-out.js";
+import { approvalExitCode, carryOut, type Outcome } from "../approval/carry-out.js";
 import { type ClientSettings, clientPolicy, planClientApprovals } from "../approval/client-plan.js";
 import { type Plan, planApprovals } from "../approval/plan.js";
 import { type ApprovalPolicy, servingPolicy } from "../approval/policy.js";
@@ -117,7 +117,7 @@ class ApproveServing implements Command {
           this.ctx.output as "json" | "yaml",
         ),
       );
-    return this.exitCode(plan, outcomes);
+    return approvalExitCode(plan, outcomes, this.args.all !== true);
   }
 
   /** Approval passes until --timeout or SIGTERM/SIGINT; with --leader-elect only on the leading replica. */
@@ -208,18 +208,6 @@ class ApproveServing implements Command {
     io.out.write(renderPlanTable(plan, this.ctx.output === "wide", this.ctx.color, this.ctx.clock.now()));
     const cidrs = plan.serviceCidrs?.cidrs.join(",") || "unknown";
     io.out.write(`Service CIDR ${cidrs}, from ${plan.serviceCidrs?.source ?? "nowhere"}.\n`);
-  }
-
-  /**
-   * 1 when a CSR that passed could not be approved (or its certificate is not what was approved),
-   * and, when CSRs were named, when any of them was not approved.
-   */
-  private exitCode(plan: Plan, outcomes: readonly Outcome[] | undefined): ExitCode {
-    const named = this.args.all !== true;
-    if (named && (plan.missing.length > 0 || plan.reviews.some((r) => r.verdict !== "approve")))
-      return ExitCode.FINDINGS;
-    if (outcomes?.some((o) => o.result === "failed")) return ExitCode.FINDINGS;
-    return ExitCode.OK;
   }
 }
 
