@@ -124,6 +124,30 @@ describe("kubectl csr approve-client", () => {
       JSON.parse((await csr(["list", "-o", "json"])).stdout) as { bootstrapRbac: { right: string }[] }
     ).bootstrapRbac;
     expect(rbac.map((n) => n.right)).toEqual(["file-csrs", "nodeclient", "selfnodeclient"]);
+    // kubectl certs expiry reports the same as findings.
+    const certs = await kubectlPlugin([
+      "certs",
+      "expiry",
+      "--source",
+      "bootstrap-tokens",
+      "-o",
+      "json",
+      "--kubeconfig",
+      cluster.adminKubeconfig,
+    ]);
+    const findings = (
+      JSON.parse(certs.stdout) as {
+        findings: { code: string; severity: string; subject: { name: string }; next: string }[];
+      }
+    ).findings.filter((f) => f.code === "TLS_BOOTSTRAP_RBAC_MISSING");
+    expect(findings.map((f) => [f.subject.name, f.severity])).toEqual([
+      ["kubeadm:kubelet-bootstrap", "warning"],
+      ["kubeadm:node-autoapprove-bootstrap", "info"],
+      ["kubeadm:node-autoapprove-certificate-rotation", "info"],
+    ]);
+    expect(findings[0]?.next).toBe(
+      "kubectl create clusterrolebinding kubeadm:kubelet-bootstrap --clusterrole=system:node-bootstrapper --group=system:bootstrappers:kubeadm:default-node-token",
+    );
     // --fix-rbac --dry-run=server shows the three bindings, and the API server accepts them without keeping them.
     const fix = await csr(["list", "--fix-rbac", "--dry-run=server"]);
     expect(fix.code, fix.stderr).toBe(0);

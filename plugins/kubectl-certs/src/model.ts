@@ -1,4 +1,5 @@
 import type { Subject } from "@kubemend/lib/findings/finding";
+import type { BootstrapRight } from "@kubemend/lib/kube/bootstrap-rbac";
 import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
 import type { ChainLint } from "@kubemend/lib/x509/chain";
 
@@ -109,6 +110,8 @@ export interface Collected {
   nodes: NodeServing[];
   apiServices: ApiServiceState[];
   bootstrapTokens: BootstrapToken[];
+  /** Which of kubeadm's TLS-bootstrap rights RBAC grants (empty when not asked). */
+  bootstrapRbac: { right: BootstrapRight; granted: boolean }[];
   rootCaCopies: RootCaCopy[];
   /** CAs known to be the cluster's (kubeconfig CA, pki ca.crt): a kubelet cert not from one is self-made. */
   clusterCas: CertificateInfo[];
@@ -124,6 +127,7 @@ export function emptyCollected(): Collected {
     nodes: [],
     apiServices: [],
     bootstrapTokens: [],
+    bootstrapRbac: [],
     rootCaCopies: [],
     clusterCas: [],
     warnings: [],

@@ -1,4 +1,9 @@
 import type { Finding } from "@kubemend/lib/findings/finding";
+import {
+  BOOTSTRAP_BINDINGS,
+  type BootstrapRight,
+  bootstrapRbacNotes,
+} from "@kubemend/lib/kube/bootstrap-rbac";
 import { formatDuration } from "@kubemend/lib/output/duration";
 import type { ApiServiceState, BootstrapToken, RootCaCopy } from "../model.js";
 import type { Thresholds } from "./thresholds.js";
@@ -78,4 +83,26 @@ export function checkRootCaCopies(copies: readonly RootCaCopy[]): Finding[] {
       evidence: { fingerprints: c.fingerprints, kubeSystem: reference.fingerprints },
       next: `kubectl delete configmap kube-root-ca.crt -n ${c.namespace} (kube-controller-manager's root-ca publisher recreates it), then restart the pods of that namespace`,
     }));
+}
+
+/**
+ * TLS_BOOTSTRAP_RBAC_MISSING: a right of kubeadm's TLS bootstrap that RBAC grants nobody (seed
+ * 001): joining kubelets cannot file their CSRs (warning), or their client CSRs and renewals wait
+ * for a person (info).
+ */
+export function checkBootstrapRbac(
+  rights: readonly { right: BootstrapRight; granted: boolean }[],
+): Finding[] {
+  const granted = new Map(rights.map((r) => [r.right, r.granted]));
+  return bootstrapRbacNotes(granted, []).map((note) => ({
+    code: "TLS_BOOTSTRAP_RBAC_MISSING",
+    severity: note.severity,
+    subject: {
+      kind: "ClusterRoleBinding",
+      name: BOOTSTRAP_BINDINGS.find((b) => b.right === note.right)?.binding ?? "",
+    },
+    message: `TLS bootstrap: ${note.message}`,
+    evidence: { right: note.right },
+    next: note.fix,
+  }));
 }

@@ -1,7 +1,12 @@
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { Collected } from "../model.js";
 import { checkBundles } from "./chain.js";
-import { checkApiServices, checkBootstrapTokens, checkRootCaCopies } from "./cluster-objects.js";
+import {
+  checkApiServices,
+  checkBootstrapRbac,
+  checkBootstrapTokens,
+  checkRootCaCopies,
+} from "./cluster-objects.js";
 import { checkDrift } from "./drift.js";
 import { checkExpiry } from "./expiry.js";
 import { checkKubeadmProfiles } from "./kubeadm-profile.js";
@@ -18,6 +23,7 @@ export function runChecks(collected: Collected, t: Thresholds): Finding[] {
     ...checkKubelets(collected.nodes, collected.clusterCas),
     ...checkApiServices(collected.apiServices),
     ...checkBootstrapTokens(collected.bootstrapTokens, t),
+    ...checkBootstrapRbac(collected.bootstrapRbac),
     ...checkRootCaCopies(collected.rootCaCopies),
   ];
 }

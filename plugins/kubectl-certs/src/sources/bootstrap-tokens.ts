@@ -1,3 +1,4 @@
+import { checkBootstrapRbac } from "@kubemend/lib/kube/bootstrap-rbac";
 import type { KubeObject } from "@kubemend/lib/kube/client";
 import type { BootstrapToken } from "../model.js";
 import { decodeBase64 } from "./bundle.js";
@@ -30,5 +31,21 @@ export const bootstrapTokensSource: Source = async (ctx) => {
       deleting: secret.metadata.deletionTimestamp !== undefined,
     });
   }
-  return { bootstrapTokens };
+  // Whether joining kubelets may file CSRs and have them approved: asked of RBAC, not read from
+  // bindings by name. A caller who may not ask is told so, and the tokens still count.
+  try {
+    const rights = await checkBootstrapRbac(client);
+    return { bootstrapTokens, bootstrapRbac: [...rights].map(([right, granted]) => ({ right, granted })) };
+  } catch (err) {
+    return {
+      bootstrapTokens,
+      warnings: [
+        {
+          source: "bootstrap-tokens",
+          message: `TLS-bootstrap RBAC not checked: ${(err as Error).message}`,
+          hint: "checking needs create on subjectaccessreviews.authorization.k8s.io",
+        },
+      ],
+    };
+  }
 };

@@ -3,16 +3,20 @@ import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { serverSideApply } from "@kubemend/lib/kube/apply";
+import {
+  BOOTSTRAP_BINDINGS,
+  type BootstrapRbacNote,
+  bootstrapRbacNotes,
+  checkBootstrapRbac,
+} from "@kubemend/lib/kube/bootstrap-rbac";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { type Column, renderTable } from "@kubemend/lib/output/table";
-import { checkBootstrapRbac } from "../collect/bootstrap-rbac.js";
 import { collectReviewContext, type ReviewSettings } from "../collect/context.js";
 import { listCsrs } from "../collect/csrs.js";
 import { CLUSTER_ROLE_BINDINGS } from "../collect/refs.js";
-import { BOOTSTRAP_BINDINGS, type BootstrapRbacNote, bootstrapRbacNotes } from "../policy/bootstrap-rbac.js";
 import { decodeRequest } from "../policy/request.js";
 import { approvedCsr, type Review, reviewCsr, supersede } from "../policy/review.js";
 import { isPending } from "../policy/state.js";

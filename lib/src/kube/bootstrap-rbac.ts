@@ -1,6 +1,9 @@
 // Why kubelet client CSRs sit Pending (seed 001): the three ClusterRoleBindings `kubeadm init`
-// makes for TLS bootstrap are missing. Pure: from what RBAC grants (SubjectAccessReviews) to the
-// notes that name each missing right and the binding kubeadm would have made.
+// makes for TLS bootstrap are missing. checkBootstrapRbac asks RBAC (SubjectAccessReviews); the
+// rest is pure: the notes that name each missing right and the binding kubeadm would have made.
+// kubectl csr list prints them, kubectl certs expiry reports them as findings.
+import { checkSubjectAccess } from "./access.js";
+import type { KubeClient } from "./client.js";
 
 /** kubeadm's default token group; a per-node token (seed 001) may be bound as system:bootstrappers. */
 export const KUBEADM_TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token";
@@ -80,4 +83,28 @@ export function bootstrapRbacNotes(
       fix: createBindingCommand(b),
     };
   });
+}
+
+const CERTIFICATES = { group: "certificates.k8s.io", resource: "certificatesigningrequests" };
+
+/**
+ * What RBAC grants a bootstrap token of kubeadm's default group and a node, asked with
+ * SubjectAccessReviews: whichever bindings grant it, under whatever names.
+ */
+export async function checkBootstrapRbac(client: KubeClient): Promise<Map<BootstrapRight, boolean>> {
+  const token = {
+    user: "system:bootstrap:kubemnd",
+    groups: ["system:bootstrappers", KUBEADM_TOKEN_GROUP, "system:authenticated"],
+  };
+  const node = { user: "system:node:kubemend-check", groups: ["system:nodes", "system:authenticated"] };
+  const [file, nodeclient, selfnodeclient] = await Promise.all([
+    checkSubjectAccess(client, token, { verb: "create", ...CERTIFICATES }),
+    checkSubjectAccess(client, token, { verb: "create", ...CERTIFICATES, subresource: "nodeclient" }),
+    checkSubjectAccess(client, node, { verb: "create", ...CERTIFICATES, subresource: "selfnodeclient" }),
+  ]);
+  return new Map<BootstrapRight, boolean>([
+    ["file-csrs", file.allowed],
+    ["nodeclient", nodeclient.allowed],
+    ["selfnodeclient", selfnodeclient.allowed],
+  ]);
 }
