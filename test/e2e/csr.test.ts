@@ -474,7 +474,7 @@ describe("kubectl csr", () => {
         expect(denied, expected.label).toBeUndefined();
         continue;
       }
-      expect(denied?.reason, expected.label).toBe("KubemendApproveServing");
+      expect(denied?.reason, expected.label).toBe("KubemendDenyInvalid");
       expect(denied?.message, expected.label).toContain(`${expected.rule}: ${expected.message}`);
       expect(denied?.message).toMatch(/^denied by kubernetes-admin with kubectl csr approve-serving: /);
     }

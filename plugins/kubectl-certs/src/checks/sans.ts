@@ -71,6 +71,22 @@ export function hostOf(address: string): string {
   return parts.length === 2 ? (parts[0] as string) : text;
 }
 
+/**
+ * The port an address names, if any: after a URL's host, after "]" of a bracketed IPv6 address,
+ * or after host:, but never inside a bare IPv6 address (fd00::1 names no port 1).
+ */
+export function portOf(address: string): number | undefined {
+  const text = address.trim();
+  if (/^[a-z]+:\/\//i.test(text)) {
+    const port = new URL(text).port;
+    return port ? Number(port) : undefined;
+  }
+  const bracketed = /^\[[^\]]+\](?::(\d+))?$/.exec(text);
+  if (bracketed) return bracketed[1] ? Number(bracketed[1]) : undefined;
+  const parts = text.split(":");
+  return parts.length === 2 && /^\d+$/.test(parts[1] as string) ? Number(parts[1]) : undefined;
+}
+
 /** Adds `from` to an address already expected (in any spelling of the same IP), or a new entry. */
 export function addExpected(
   list: ExpectedAddress[],

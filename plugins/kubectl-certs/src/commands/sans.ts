@@ -13,6 +13,7 @@ import {
   checkApiServerSans,
   type ExpectedAddress,
   hostOf,
+  portOf,
   type ServedApiCert,
 } from "../checks/sans.js";
 import { apiServerNaming } from "../sources/api-server-names.js";
@@ -92,10 +93,9 @@ class SansCommand implements Command {
     const probes: ApiServerAddress[] = [...addresses];
     const port = Number(new URL(config.server).port || 443);
     for (const address of this.addresses) {
-      const explicitPort = /:(\d+)$/.exec(address.replace(/^[a-z]+:\/\//i, ""))?.[1];
       probes.push({
         host: hostOf(address),
-        port: explicitPort ? Number(explicitPort) : port,
+        port: portOf(address) ?? port,
         from: "--address",
       });
     }

@@ -36,7 +36,8 @@ describe("carryOut", () => {
     const client = {
       async replace(ref: ResourceRef, body: CertificateSigningRequest) {
         if (ref.name === "csr-a") throw new KubeApiError("conflict", undefined, 409);
-        written.push(`${ref.name}/${ref.subresource}:${body.status?.conditions?.at(-1)?.type}`);
+        const added = body.status?.conditions?.at(-1);
+        written.push(`${ref.name}/${ref.subresource}:${added?.type}:${added?.reason}`);
         return body;
       },
       async get(ref: ResourceRef) {
@@ -64,7 +65,11 @@ describe("carryOut", () => {
       ],
     ]);
     expect(seen).toHaveLength(3);
-    expect(written.sort()).toEqual(["csr-b/approval:Approved", "csr-bad/approval:Denied"]);
+    // A denial carries a reason of its own, not the approval's.
+    expect(written.sort()).toEqual([
+      "csr-b/approval:Approved:KubemendApproveServing",
+      "csr-bad/approval:Denied:KubemendDenyInvalid",
+    ]);
   });
 
   it("leaves refused and superseded CSRs alone without --deny-invalid", async () => {

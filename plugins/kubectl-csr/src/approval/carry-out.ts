@@ -3,7 +3,7 @@ import { mapLimit } from "@kubemend/lib/concurrency";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import type { Review } from "../policy/review.js";
 import type { Violation } from "../policy/types.js";
-import { APPROVE_REASON, condition } from "./conditions.js";
+import { condition, REASONS } from "./conditions.js";
 import { type DecisionResult, decide } from "./decide.js";
 import { checkIssued, type IssuedSummary } from "./issued.js";
 import type { Plan } from "./plan.js";
@@ -100,7 +100,7 @@ async function decideOne(
     const result = await decide(
       client,
       review.csr,
-      condition("Denied", APPROVE_REASON, text, options.now()),
+      condition("Denied", REASONS["deny-invalid"], text, options.now()),
       {
         serverDryRun: options.serverDryRun,
         recheck: async (fresh) => {
@@ -123,7 +123,7 @@ async function decideOne(
   const result = await decide(
     client,
     review.csr,
-    condition("Approved", APPROVE_REASON, approveText, options.now()),
+    condition("Approved", REASONS[options.policy.command], approveText, options.now()),
     {
       serverDryRun: options.serverDryRun,
       recheck: async (fresh) => {

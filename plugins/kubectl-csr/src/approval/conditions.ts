@@ -1,8 +1,15 @@
 import { metaTime } from "@kubemend/lib/kube/time";
 import type { CertificateSigningRequest, CsrCondition } from "../policy/types.js";
 
-export const APPROVE_REASON = "KubemendApproveServing";
-export const DENY_REASON = "KubemendDeny";
+/** The reasons kubemend writes, one per kind of decision (kubectl writes KubectlApprove/KubectlDeny). */
+export const REASONS = {
+  "approve-serving": "KubemendApproveServing",
+  "approve-client": "KubemendApproveClient",
+  /** --deny-invalid: a rule failed. */
+  "deny-invalid": "KubemendDenyInvalid",
+  /** kubectl csr deny: a person's decision. */
+  deny: "KubemendDeny",
+} as const;
 
 export function condition(
   type: "Approved" | "Denied",

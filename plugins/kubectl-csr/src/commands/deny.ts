@@ -6,7 +6,7 @@ import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
 import { renderStructured } from "@kubemend/lib/output/format";
 import type { Outcome } from "../approval/carry-out.js";
-import { condition, DENY_REASON } from "../approval/conditions.js";
+import { condition, REASONS } from "../approval/conditions.js";
 import { decide } from "../approval/decide.js";
 import { APPROVAL_ACCESS, preflightApproval } from "../approval/preflight.js";
 import { callerName } from "../collect/caller.js";
@@ -70,7 +70,7 @@ class Deny implements Command {
       const result = await decide(
         this.client,
         csr,
-        condition("Denied", DENY_REASON, message, this.ctx.clock.now()),
+        condition("Denied", REASONS.deny, message, this.ctx.clock.now()),
         {
           serverDryRun: this.serverDryRun,
           recheck: async (fresh) => decidedAlready(fresh),
