@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,10 +98,11 @@ describe("the release binary as krew installs it", () => {
   });
 
   it("etcdsnap: a verified snapshot with no flags, 0600, that the real etcdutl reads the same way", async () => {
-    const dir = path.join(scratch, "snapshots");
-    mkdirSync(dir, { mode: 0o700 });
+    // A --dir that does not exist yet is made, private to its owner.
+    const dir = path.join(scratch, "snapshots", "daily");
     const result = await released(["etcdsnap", "save", "--dir", dir]);
     expect(result.code, result.stderr).toBe(0);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
     const file = readdirSync(dir).find((f) => f.endsWith(".db")) as string;
     expect(statSync(path.join(dir, file)).mode & 0o777).toBe(0o600);
     const status = JSON.parse(

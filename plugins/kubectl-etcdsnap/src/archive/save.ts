@@ -5,13 +5,14 @@
 import { constants } from "node:fs";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { IncompleteError } from "@kubemend/lib/cli/errors";
+import { BadInputError, IncompleteError } from "@kubemend/lib/cli/errors";
 import type { SnapshotResponse } from "../etcd/proto.js";
 import { LeafRuns } from "../snapshot/leaf-runs.js";
 import { type SnapshotStatus, snapshotStatus } from "../snapshot/status.js";
 import { hasTrailerSize, type TrailerCheck, TrailerHasher } from "../snapshot/trailer.js";
 import { integrityProblem } from "./integrity.js";
 import { metadataPath, type SnapshotMetadata } from "./metadata.js";
+import { renameNoReplace } from "./no-replace.js";
 
 export type SnapshotStream = AsyncIterable<SnapshotResponse> & {
   cancel(): void;
@@ -143,7 +144,10 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
     const metaPart = `${metadataPath(finalPath)}.part`;
     made.push(metaPart);
     await writeSynced(metaPart, `${JSON.stringify(metadata, null, 2)}\n`);
-    await rename(written, finalPath).catch(fsError(finalPath, "renaming to"));
+    await renameNoReplace(written, finalPath).catch((err) => {
+      if (err instanceof BadInputError) throw err;
+      return fsError(finalPath, "renaming to")(err);
+    });
     made.push(finalPath);
     await rename(metaPart, metadataPath(finalPath)).catch(fsError(metadataPath(finalPath), "renaming to"));
     await syncDir(path.dirname(finalPath));

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
@@ -37,8 +37,6 @@ class Save implements Command {
     this.recipients = encryptTo(this.args);
     // Here rather than in validate: the check loads the age library, and it must fail before etcd is asked.
     await checkRecipients(this.recipients);
-    this.etcd = await discoverEtcd(this.ctx, this.args);
-    this.etcd.kube ??= await connect(this.ctx).catch(() => undefined);
   }
 
   validate(): void {
@@ -58,12 +56,19 @@ class Save implements Command {
       this.file = path.resolve(file);
       this.dir = path.dirname(this.file);
     } else if (typeof dir === "string") this.dir = path.resolve(dir);
-    if (!existsSync(this.dir) || !statSync(this.dir).isDirectory())
-      throw new BadInputError(`${this.dir} is not a directory`, "create it first, or pass another --dir");
+    // A --dir that does not exist yet is made (0700) before the save, as a backup tool should.
+    if (existsSync(this.dir) && !statSync(this.dir).isDirectory())
+      throw new BadInputError(`${this.dir} is not a directory`, "pass a directory with --dir");
+    if (!existsSync(this.dir) && typeof file === "string")
+      throw new BadInputError(`${this.dir} does not exist`, "create it first, or save with --dir");
     if (this.args.keep !== undefined) this.keep = parseKeep(this.args.keep);
   }
 
   async run(): Promise<ExitCode> {
+    // Discovery asks the cluster, so it comes after validate: bad input is exit 2 even when etcd is down.
+    this.etcd = await discoverEtcd(this.ctx, this.args);
+    this.etcd.kube ??= await connect(this.ctx).catch(() => undefined);
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const forced = typeof this.args.endpoint === "string" ? this.args.endpoint : undefined;
     const endpoints = endpointsOf(this.etcd);
     if (forced !== undefined && !endpoints.some((e) => e.url === forced))
