@@ -302,6 +302,13 @@ describe("kubectl etcdsnap", () => {
     const down = await etcdsnap("save", target, "--endpoints", unreachable);
     expect(down.code).toBe(3);
     expect(oneErrorLine(down)).toContain(`cannot reach etcd at ${unreachable}`);
+    // Bad input is exit 2 before etcd is asked, even with etcd unreachable.
+    const existing = path.join(dir, "existing.db");
+    await writeFile(existing, "keep me");
+    const taken = await etcdsnap("save", existing, "--endpoints", unreachable);
+    expect(taken.code).toBe(2);
+    expect(oneErrorLine(taken)).toBe(`error: ${existing} already exists`);
+    expect(await readFile(existing, "utf8")).toBe("keep me");
     const noKey = await etcdsnap("save", target, "--cert", kubelet.cert, "--key", "/nonexistent/client.key");
     expect(noKey.code).toBe(3);
     expect(oneErrorLine(noKey)).toBe(
