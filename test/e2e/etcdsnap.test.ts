@@ -302,10 +302,10 @@ describe("kubectl etcdsnap", () => {
     const down = await etcdsnap("save", target, "--endpoints", unreachable);
     expect(down.code).toBe(3);
     expect(oneErrorLine(down)).toContain(`cannot reach etcd at ${unreachable}`);
-    // Bad input is exit 2 before etcd is asked, even with etcd unreachable.
+    // Bad input is exit 2 before anything is asked, even with the API server (and so discovery) unreachable.
     const existing = path.join(dir, "existing.db");
     await writeFile(existing, "keep me");
-    const taken = await etcdsnap("save", existing, "--endpoints", unreachable);
+    const taken = await etcdsnap("save", existing, "--server", `https://10.2.${cluster.block}.99:6443`);
     expect(taken.code).toBe(2);
     expect(oneErrorLine(taken)).toBe(`error: ${existing} already exists`);
     expect(await readFile(existing, "utf8")).toBe("keep me");
