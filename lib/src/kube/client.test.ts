@@ -612,14 +612,25 @@ describe("KubeClient against a local server", () => {
     expect(server.seen[0]?.headers.authorization).toBe("Bearer flag-token");
   });
 
-  it("returns undefined for an empty body and text for a body that is not JSON", async () => {
+  it("returns undefined for an empty body, and fails in one line on a 2xx that is not JSON", async () => {
     const server = await httpServer((_req, res, i) => {
       res.writeHead(200);
-      res.end(i === 0 ? "" : "ok");
+      res.end(i === 0 ? "" : "<html><body>Welcome to nginx!</body></html>");
     });
     const c = await client(server.port);
     expect(await c.raw("/a")).toBeUndefined();
-    expect(await c.raw("/livez")).toBe("ok");
+    await expect(c.raw("/version")).rejects.toThrow(
+      /^get \/version at https?:\/\/127\.0\.0\.1:\d+ answered with something that is not JSON: "<html><body>Welcome to nginx!<\/body><\/html>"$/,
+    );
+  });
+
+  it("reads text where text is the answer (a pod's log, /livez)", async () => {
+    const server = await httpServer((_req, res) => {
+      res.writeHead(200);
+      res.end("ok");
+    });
+    const c = await client(server.port);
+    expect(await c.rawText("/livez")).toBe("ok");
   });
 });
 

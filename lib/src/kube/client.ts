@@ -5,7 +5,14 @@ import { dump } from "js-yaml";
 import { UsageError } from "../cli/errors.js";
 import { parseDuration } from "../output/duration.js";
 import { staticCredentials } from "./credentials.js";
-import { type ApiRequest, KubeApiError, networkError, statusError, timeoutError } from "./errors.js";
+import {
+  type ApiRequest,
+  KubeApiError,
+  networkError,
+  notJsonError,
+  statusError,
+  timeoutError,
+} from "./errors.js";
 import type { ResolvedKubeConfig } from "./kubeconfig.js";
 
 /** A Kubernetes resource as the API addresses it: group, version, plural resource, namespace. */
@@ -163,9 +170,14 @@ export class KubeClient {
     await this.request({ method: "DELETE", path: resourcePath(ref), verb: "delete", ref });
   }
 
-  /** A non-resource path such as /version or /readyz. */
+  /** A non-resource path such as /version, answered with JSON. */
   async raw<T = unknown>(path: string): Promise<T> {
     return this.request<T>({ method: "GET", path, verb: "get" });
+  }
+
+  /** A path answered with text: a pod's log, /livez. */
+  async rawText(path: string): Promise<string> {
+    return (await this.request<string | undefined>({ method: "GET", path, verb: "get", text: true })) ?? "";
   }
 
   async request<T = unknown>(req: ApiRequest): Promise<T> {
@@ -253,11 +265,14 @@ export class KubeClient {
           const text = Buffer.concat(chunks).toString("utf8");
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) {
-            try {
-              resolve(text === "" ? undefined : JSON.parse(text));
-            } catch {
-              resolve(text);
-            }
+            if (req.text) resolve(text);
+            else if (text === "") resolve(undefined);
+            else
+              try {
+                resolve(JSON.parse(text));
+              } catch {
+                reject(notJsonError(req, this.server, text));
+              }
             return;
           }
           reject(statusError(req, this.config, status, text, response.headers["retry-after"]));

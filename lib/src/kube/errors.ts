@@ -13,6 +13,8 @@ export interface ApiRequest {
   /** The RBAC verb: get, list, watch, create, update, patch, delete. */
   verb: string;
   ref?: ResourceRef;
+  /** The answer is text (a pod's log, /livez), not a JSON object. */
+  text?: boolean;
 }
 
 /**
@@ -167,5 +169,14 @@ export function timeoutError(req: ApiRequest, server: string, timeoutMs: number)
     undefined,
     undefined,
     "ETIMEDOUT_REQUEST",
+  );
+}
+
+/** A 2xx answer that should be JSON but is not: a proxy or another server answered, not the API server. */
+export function notJsonError(req: ApiRequest, server: string, text: string): KubeApiError {
+  const start = text.slice(0, 60).replace(/\s+/g, " ");
+  return new KubeApiError(
+    `${describeAccess(req)} at ${server} answered with something that is not JSON: "${start}${text.length > 60 ? "…" : ""}"`,
+    "check that the kubeconfig (or --server) points at the API server itself, not a proxy or web server in front of it",
   );
 }

@@ -46,6 +46,17 @@ describe("restore plan", () => {
     );
   });
 
+  it("a snapshot newer than the live cluster is ahead of it, not '-N revisions behind', and restoring it rolls nothing back", () => {
+    const plan = restorePlan({ ...input, live: { revision: 400, clusterId: "aa" } });
+    expect(plan.warnings[0]).toMatch(
+      /^This snapshot is 3d old and 600 revisions ahead of the live cluster \(snapshot 1000, live 400\)\. Restoring it replaces the whole cluster's state with the snapshot's/,
+    );
+    expect(plan.warnings.join(" ")).not.toMatch(/-\d+ revisions|rolls the whole cluster back/);
+    expect(plan.warnings.at(-1)).toBe(
+      "The snapshot is newer than the live cluster: it was taken from another cluster or after a restore.",
+    );
+  });
+
   it("orders the steps: API servers, etcd, restore, swap, etcd, API servers, controllers, kubelets", () => {
     const plan = restorePlan(input);
     const summary = plan.steps.map((s) => `${s.where}: ${s.what.split(" (")[0]?.split(",")[0]}`);

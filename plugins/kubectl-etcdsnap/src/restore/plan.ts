@@ -89,12 +89,18 @@ function rollbackWarnings(
 ): string[] {
   const out: string[] = [];
   const age = ageMs === null ? "of unknown age (no metadata beside it)" : `${formatDuration(ageMs)} old`;
+  const revisions = `(snapshot ${snapshot.revision}, live ${live?.revision})`;
+  const ahead = revisionsBack !== null && revisionsBack < 0;
   const back =
     revisionsBack === null
       ? "the live revision is unknown (etcd did not answer)"
-      : `${revisionsBack.toLocaleString("en-US")} revisions behind the live cluster (snapshot ${snapshot.revision}, live ${live?.revision})`;
+      : ahead
+        ? `${(-revisionsBack).toLocaleString("en-US")} revisions ahead of the live cluster ${revisions}`
+        : `${revisionsBack.toLocaleString("en-US")} revisions behind the live cluster ${revisions}`;
   out.push(
-    `This snapshot is ${age} and ${back}. Restoring it rolls the whole cluster back to that moment: every object created since disappears, every object deleted since comes back, and every change since (Deployments, ConfigMaps, Secrets, RBAC, CRDs) is undone.`,
+    ahead
+      ? `This snapshot is ${age} and ${back}. Restoring it replaces the whole cluster's state with the snapshot's: objects only the live cluster has disappear, and the snapshot's objects come back as they were.`
+      : `This snapshot is ${age} and ${back}. Restoring it rolls the whole cluster back to that moment: every object created since disappears, every object deleted since comes back, and every change since (Deployments, ConfigMaps, Secrets, RBAC, CRDs) is undone.`,
   );
   out.push(
     "What breaks until the cluster settles: pods scheduled since are unknown to the API server and may stay Pending or be duplicated; Endpoints and EndpointSlices go stale, so Services lose their endpoints and kube-proxy's iptables/IPVS rules go with them; a CNI that reaches the API server through the kubernetes Service (10.96.0.1) can time out; certificates and CSRs issued since are forgotten; node leases are old.",
@@ -106,7 +112,7 @@ function rollbackWarnings(
     out.push(
       `The snapshot comes from etcd cluster ${snapshot.clusterId}, but the live cluster is ${live.clusterId}: make sure it is the right cluster's backup.`,
     );
-  if (revisionsBack !== null && revisionsBack < 0)
+  if (ahead)
     out.push(
       "The snapshot is newer than the live cluster: it was taken from another cluster or after a restore.",
     );

@@ -144,14 +144,14 @@ async function readLog(client: KubeClient, namespace: string, name: string): Pro
   let timer: NodeJS.Timeout | undefined;
   try {
     const text = await Promise.race([
-      client.raw<unknown>(
+      client.rawText(
         `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log?container=probe`,
       ),
       new Promise<string>((resolve) => {
         timer = setTimeout(() => resolve(""), LOG_TIMEOUT_MS);
       }),
     ]);
-    return typeof text === "string" ? text : JSON.stringify(text);
+    return text;
   } catch {
     // A kubelet that cannot serve the log leaves the probes unanswered; the pod's state says why.
     return "";

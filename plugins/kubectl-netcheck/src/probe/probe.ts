@@ -87,7 +87,7 @@ export async function probeService(
 
 async function proxyGet(client: KubeClient, path: string): Promise<ProbeResult> {
   try {
-    await client.raw(path);
+    await client.rawText(path);
     return { outcome: "ok", status: 200 };
   } catch (err) {
     if (!(err instanceof KubeApiError) || err.status === undefined) throw err;
