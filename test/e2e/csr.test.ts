@@ -409,6 +409,23 @@ describe("kubectl csr", () => {
     expect(real.code).toBe(0);
     expect(real.stdout).toContain(`certificatesigningrequest.certificates.k8s.io/${newer} approved\n`);
     expect(await approvedEver([older, newer])).toEqual([newer, `${newer} (issued)`]);
+
+    // Named alone, the older CSR is still superseded by the node's newer approved one.
+    const alone = await csrPlugin(["approve-serving", older, "-o", "json"]);
+    const aloneItems = (JSON.parse(alone.stdout) as PlanDocument).items;
+    expect(aloneItems.map((i) => [i.name, i.verdict, i.supersededBy ?? null])).toEqual([
+      [older, "superseded", newer],
+    ]);
+    expect(alone.code).toBe(1);
+    // csr list --pending gives the same verdict as approve-serving.
+    const pendingList = JSON.parse((await csrPlugin(["list", "--pending", "-o", "json"])).stdout) as {
+      items: { name: string; verdict?: string; supersededBy?: string }[];
+    };
+    expect(pendingList.items.find((i) => i.name === older)).toMatchObject({
+      verdict: "superseded",
+      supersededBy: newer,
+    });
+    expect(await approvedEver([older])).toEqual([]);
   });
 
   it("re-validates a CSR replaced between validation and approval, and leaves the new one unapproved", async () => {

@@ -23,22 +23,21 @@ export async function planApprovals(
   selection: { names: readonly string[] } | { all: true },
   settings: ReviewSettings,
 ): Promise<Plan> {
-  let csrs: Awaited<ReturnType<typeof getCsrs>>;
-  const approved: ApprovedCsr[] = [];
-  const keepApproved = (csr: CertificateSigningRequest) => {
+  // Every kubelet serving CSR is listed once, whichever are decided on: an older CSR is
+  // superseded by a newer approved one of its node even when only the older one is named.
+  const pending: CertificateSigningRequest[] = [];
+  const approvedListed: ApprovedCsr[] = [];
+  for await (const csr of listCsrs(client, { signerName: KUBELET_SERVING_SIGNER })) {
+    if (isPending(csr)) pending.push(csr);
     const done = approvedCsr(csr);
-    if (done) approved.push(done);
-  };
-  if ("all" in selection) {
-    const found = [];
-    for await (const csr of listCsrs(client, { signerName: KUBELET_SERVING_SIGNER }))
-      if (isPending(csr)) found.push(csr);
-      else keepApproved(csr);
-    csrs = { found, missing: [] };
-  } else {
-    csrs = await getCsrs(client, selection.names);
-    for (const csr of csrs.found) keepApproved(csr);
+    if (done) approvedListed.push(done);
   }
+  const csrs = "all" in selection ? { found: pending, missing: [] } : await getCsrs(client, selection.names);
+  const decided = new Set(csrs.found.map((c) => c.metadata.name));
+  const approved = [
+    ...approvedListed.filter((a) => !decided.has(a.name)),
+    ...csrs.found.flatMap((c) => approvedCsr(c) ?? []),
+  ];
   const context = await collectReviewContext(client, csrs.found, settings);
   const reviews = supersede(
     csrs.found.map((csr) => reviewCsr(csr, context)),

@@ -14,11 +14,12 @@ import { connect } from "@kubemend/lib/kube/connect";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { type Column, renderTable } from "@kubemend/lib/output/table";
-import { collectReviewContext, type ReviewSettings } from "../collect/context.js";
+import { planApprovals } from "../approval/plan.js";
+import type { ReviewSettings } from "../collect/context.js";
 import { listCsrs } from "../collect/csrs.js";
 import { CLUSTER_ROLE_BINDINGS } from "../collect/refs.js";
 import { decodeRequest } from "../policy/request.js";
-import { approvedCsr, type Review, reviewCsr, supersede } from "../policy/review.js";
+import type { Review } from "../policy/review.js";
 import { isPending } from "../policy/state.js";
 import {
   type CertificateSigningRequest,
@@ -83,22 +84,11 @@ class List implements Command {
         condition: conditionText(csr),
       });
     }
-    const serving = rows.filter((r) => isPendingServing(r.csr));
-    if (serving.length > 0) {
-      const context = await collectReviewContext(
-        this.client,
-        serving.map((r) => r.csr),
-        this.settings,
-      );
-      const approved = rows
-        .filter((r) => r.csr.spec.signerName === KUBELET_SERVING_SIGNER)
-        .map((r) => approvedCsr(r.csr))
-        .filter((a) => a !== undefined);
-      const reviews = supersede(
-        serving.map((r) => reviewCsr(r.csr, context)),
-        approved,
-      );
-      for (const [i, row] of serving.entries()) row.review = reviews[i];
+    // The verdicts are approve-serving's own plan, over every serving CSR whatever the filters.
+    if (rows.some((r) => isPendingServing(r.csr))) {
+      const plan = await planApprovals(this.client, { all: true }, this.settings);
+      const byName = new Map(plan.reviews.map((r) => [r.name, r]));
+      for (const row of rows) if (isPendingServing(row.csr)) row.review = byName.get(row.csr.metadata.name);
     }
     const now = this.ctx.clock.now().getTime();
     const pendingClientAges = rows
