@@ -110,3 +110,110 @@ describe("checkExpiry", () => {
     expect(checkExpiry([found(cert)], wide).map((f) => f.severity)).toEqual(["critical"]);
   });
 });
+
+describe("checkExpiry, findings in full", () => {
+  let ca: Issued;
+  beforeAll(async () => {
+    ca = await issue({ cn: "root", ca: true, to: 3650 });
+  });
+
+  it("CERT_EXPIRING with every field and the evidence of the certificate", async () => {
+    const cert = await issue({ cn: "web", signer: ca, to: 30, serial: "1f" });
+    expect(checkExpiry([found(cert)], thresholds)).toEqual([
+      {
+        subject: { kind: "Secret", namespace: "ns", name: "web" },
+        evidence: {
+          source: "secrets",
+          location: "secret/ns/web[tls.crt]",
+          subject: "CN=web",
+          issuer: "CN=root",
+          serial: "1f",
+          notBefore: "2026-05-31T00:00:00.000Z",
+          notAfter: "2026-07-01T00:00:00.000Z",
+        },
+        code: "CERT_EXPIRING",
+        severity: "warning",
+        message: "secret/ns/web[tls.crt]: CN=web expires in 30d (2026-07-01T00:00:00.000Z)",
+        next: "renew it and update the secret: kubectl create secret tls web -n ns --cert=<crt> --key=<key> --dry-run=client -o yaml | kubectl apply -f - (with cert-manager: cmctl renew -n ns web)",
+      },
+    ]);
+  });
+
+  it("critical at exactly --critical-within, and expired at exactly notAfter", async () => {
+    const [edge, now] = await Promise.all([
+      issue({ cn: "edge", signer: ca, to: 7 }),
+      issue({ cn: "now", signer: ca, from: -10, to: 0 }),
+    ]);
+    expect(
+      checkExpiry([found(edge), found(now)], thresholds).map((f) => [f.code, f.severity, f.message]),
+    ).toEqual([
+      [
+        "CERT_EXPIRING",
+        "critical",
+        "secret/ns/web[tls.crt]: CN=edge expires in 7d (2026-06-08T00:00:00.000Z)",
+      ],
+      [
+        "CERT_EXPIRED",
+        "critical",
+        "secret/ns/web[tls.crt]: CN=now expired 0s ago (2026-06-01T00:00:00.000Z)",
+      ],
+    ]);
+  });
+
+  it("valid from exactly now is valid", async () => {
+    const cert = await issue({ cn: "fresh", signer: ca, from: 0, to: 365 });
+    expect(checkExpiry([found(cert)], thresholds)).toEqual([]);
+  });
+
+  it("CERT_NOT_YET_VALID and CERT_UNPARSABLE in full", async () => {
+    const future = await issue({ cn: "future", signer: ca, from: 2, to: 400, serial: "2a" });
+    const [notYet, unparsable, unknown] = checkExpiry(
+      [
+        found(future),
+        { ...found(future), cert: undefined, problem: "not a valid X.509 certificate" },
+        { ...found(future), cert: undefined },
+      ],
+      thresholds,
+    );
+    expect(notYet).toEqual({
+      subject: { kind: "Secret", namespace: "ns", name: "web" },
+      evidence: {
+        source: "secrets",
+        location: "secret/ns/web[tls.crt]",
+        subject: "CN=future",
+        issuer: "CN=root",
+        serial: "2a",
+        notBefore: "2026-06-03T00:00:00.000Z",
+        notAfter: "2027-07-06T00:00:00.000Z",
+      },
+      code: "CERT_NOT_YET_VALID",
+      severity: "critical",
+      message: "secret/ns/web[tls.crt]: CN=future is not valid before 2026-06-03T00:00:00.000Z",
+      next: "check the clock of the machine that issued it and of this one (timedatectl), or reissue it",
+    });
+    expect(unparsable).toEqual({
+      subject: { kind: "Secret", namespace: "ns", name: "web" },
+      evidence: {
+        source: "secrets",
+        location: "secret/ns/web[tls.crt]",
+        problem: "not a valid X.509 certificate",
+      },
+      code: "CERT_UNPARSABLE",
+      severity: "warning",
+      message: "secret/ns/web[tls.crt]: not a valid X.509 certificate",
+      next: "replace the value with a PEM certificate, or remove it",
+    });
+    expect(unknown?.message).toBe("secret/ns/web[tls.crt]: unparsable");
+  });
+
+  it("an expired caBundle is CABUNDLE_EXPIRED only for the trust of webhooks, APIServices and secrets", async () => {
+    const gone = await issue({ cn: "gone-ca", ca: true, from: -100, to: -1 });
+    const code = (over: Parameters<typeof found>[1]) => checkExpiry([found(gone, over)], thresholds)[0]?.code;
+    expect(code({ source: "webhooks", role: "trust" })).toBe("CABUNDLE_EXPIRED");
+    expect(code({ source: "apiservices", role: "trust" })).toBe("CABUNDLE_EXPIRED");
+    expect(code({ source: "secrets", role: "trust" })).toBe("CABUNDLE_EXPIRED");
+    expect(code({ source: "secrets", role: "leaf" })).toBe("CERT_EXPIRED");
+    expect(code({ source: "ca", role: "trust" })).toBe("CERT_EXPIRED");
+    expect(code({ source: "nodes", role: "trust" })).toBe("CERT_EXPIRED");
+  });
+});

@@ -108,3 +108,94 @@ describe("addExpected", () => {
     ]);
   });
 });
+
+describe("checkApiServerSans, in full", () => {
+  let ca: Issued;
+  let a: Issued;
+  let b: Issued;
+  beforeAll(async () => {
+    ca = await issue({ cn: "kubernetes", ca: true });
+    a = await issue({
+      cn: "kube-apiserver",
+      sans: { dns: ["kubernetes"], ip: ["10.2.1.151"] },
+      signer: ca,
+      serial: "aa",
+    });
+    b = await issue({ cn: "kube-apiserver", sans: { dns: ["kubernetes", "lb.example.com"] }, signer: ca });
+  });
+
+  it("rows name every endpoint per address; one finding per certificate that lacks something", () => {
+    const expected: ExpectedAddress[] = [
+      { address: "kubernetes", from: ["in-cluster name"] },
+      { address: "10.2.1.151", from: ["kubeconfig", "--address"] },
+      { address: "lb.example.com", from: ["--address"] },
+    ];
+    const { rows, findings } = checkApiServerSans(expected, [
+      { endpoints: ["10.2.1.151:6443", "10.2.1.139:6443"], cert: a.info },
+      { endpoints: ["lb.example.com:6443"], cert: b.info },
+    ]);
+    expect(rows).toEqual([
+      {
+        address: "kubernetes",
+        from: ["in-cluster name"],
+        coveredAt: ["10.2.1.151:6443", "10.2.1.139:6443", "lb.example.com:6443"],
+        missingAt: [],
+      },
+      {
+        address: "10.2.1.151",
+        from: ["kubeconfig", "--address"],
+        coveredAt: ["10.2.1.151:6443", "10.2.1.139:6443"],
+        missingAt: ["lb.example.com:6443"],
+      },
+      {
+        address: "lb.example.com",
+        from: ["--address"],
+        coveredAt: ["lb.example.com:6443"],
+        missingAt: ["10.2.1.151:6443", "10.2.1.139:6443"],
+      },
+    ]);
+    expect(findings).toEqual([
+      {
+        code: "SAN_MISSING",
+        severity: "critical",
+        subject: { endpoint: "10.2.1.151:6443" },
+        message:
+          "the API server certificate served at 10.2.1.151:6443, 10.2.1.139:6443 does not cover lb.example.com: clients that connect there fail to verify it",
+        evidence: {
+          endpoints: ["10.2.1.151:6443", "10.2.1.139:6443"],
+          subject: "CN=kube-apiserver",
+          serial: "aa",
+          sans: ["kubernetes", "10.2.1.151"],
+          missing: [{ address: "lb.example.com", from: ["--address"] }],
+        },
+        next: expect.stringMatching(/^add lb\.example\.com to apiServer\.certSANs /),
+      },
+      {
+        code: "SAN_MISSING",
+        severity: "critical",
+        subject: { endpoint: "lb.example.com:6443" },
+        message:
+          "the API server certificate served at lb.example.com:6443 does not cover 10.2.1.151: clients that connect there fail to verify it",
+        evidence: {
+          endpoints: ["lb.example.com:6443"],
+          subject: "CN=kube-apiserver",
+          serial: b.info.serial,
+          sans: ["kubernetes", "lb.example.com"],
+          missing: [{ address: "10.2.1.151", from: ["kubeconfig", "--address"] }],
+        },
+        next: expect.stringMatching(/^add 10\.2\.1\.151 to apiServer\.certSANs /),
+      },
+    ]);
+  });
+});
+
+describe("hostOf, more spellings", () => {
+  it.each([
+    ["  10.2.1.139:6443  ", "10.2.1.139"],
+    ["HTTPS://LB.example.com", "lb.example.com"],
+    ["https://lb.example.com/", "lb.example.com"],
+    ["[fd00::1]", "fd00::1"],
+    ["[fd00::1]:x", "[fd00::1]:x"],
+    ["a[fd00::1]:6443", "a[fd00::1]:6443"],
+  ])("%j → %s", (text, host) => expect(hostOf(text)).toBe(host));
+});

@@ -39,3 +39,37 @@ describe("limits rule", () => {
     expect(limitsRule(underReview(await servingCsr(), { limits }))).toEqual([]);
   });
 });
+
+describe("limits rule, edge cases", () => {
+  it("--allowed-cidrs skips an entry that is not a CIDR and still checks the others", async () => {
+    const csr = await servingCsr({ sans: { ip: ["10.2.1.152", "203.0.113.7"] } });
+    const review = underReview(csr, { limits: { allowedCidrs: ["not-a-cidr", "10.2.0.0/16"] } });
+    expect(limitsRule(review)).toEqual([
+      {
+        rule: "allowed-cidrs",
+        message: "IP SAN 203.0.113.7 is outside --allowed-cidrs not-a-cidr,10.2.0.0/16",
+      },
+    ]);
+  });
+
+  it("--allowed-cidrs and --dns-regex say nothing about a request that does not parse", async () => {
+    const csr = await servingCsr({ expirationSeconds: 100 });
+    csr.spec.request = Buffer.from("hello").toString("base64");
+    const limits = {
+      allowedCidrs: ["192.0.2.0/24"],
+      dnsRegex: anchoredRegex("nothing"),
+      maxExpirationSeconds: 99,
+    };
+    expect(limitsRule(underReview(csr, { limits }))).toEqual([
+      { rule: "max-expiration", message: "expirationSeconds 100 exceeds --max-expiration (99s)" },
+    ]);
+  });
+
+  it("--dns-regex ignores case, as DNS does", () => {
+    const regex = anchoredRegex("worker-\\d+");
+    expect(regex.source).toBe("^(?:worker-\\d+)$");
+    expect(regex.flags).toBe("i");
+    expect(regex.test("WORKER-7")).toBe(true);
+    expect(regex.test("worker-7.example")).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { requestRule } from "./request.js";
+import { decodeRequest, requestRule } from "./request.js";
 import { servingCsr, underReview } from "./testing.js";
 
 describe("request rule", () => {
@@ -48,6 +48,54 @@ describe("request rule", () => {
     csr.spec.request = "";
     expect(requestRule(underReview(csr))).toEqual([
       { rule: "request", message: "request does not parse: spec.request is empty" },
+    ]);
+  });
+});
+
+describe("request rule, edge cases", () => {
+  it("reads a missing spec.request as empty", async () => {
+    const csr = await servingCsr();
+    delete (csr.spec as { request?: string }).request;
+    expect(decodeRequest(csr)).toEqual({ ok: false, error: "spec.request is empty" });
+  });
+
+  it("expects an empty CN when spec.username is missing", async () => {
+    const csr = await servingCsr();
+    delete csr.spec.username;
+    expect(requestRule(underReview(csr))).toEqual([
+      {
+        rule: "request",
+        message: 'subject is "CN=system:node:worker-1,O=system:nodes", expected "CN=,O=system:nodes"',
+      },
+    ]);
+  });
+
+  it("compares the CN itself, not only its escaped form in the subject", async () => {
+    // CN "x,y" is shown as CN=x\,y: the subject text equals the expected one for username "x\,y".
+    const csr = await servingCsr({ cn: "x,y", username: "x\\,y" });
+    expect(requestRule(underReview(csr))).toEqual([
+      {
+        rule: "request",
+        message: 'subject is "CN=x\\,y,O=system:nodes", expected "CN=x\\,y,O=system:nodes"',
+      },
+    ]);
+  });
+
+  it("refuses a subject with more than CN and O, as the parser shows it", async () => {
+    const review = underReview(await servingCsr());
+    if (!review.request.ok) throw new Error("fixture does not parse");
+    const subject = {
+      dn: "CN=system:node:worker-1,OU=ops,O=system:nodes",
+      cn: "system:node:worker-1",
+      o: ["system:nodes"],
+    };
+    review.request = { ok: true, csr: { ...review.request.csr, subject } };
+    expect(requestRule(review)).toEqual([
+      {
+        rule: "request",
+        message:
+          'subject is "CN=system:node:worker-1,OU=ops,O=system:nodes", expected "CN=system:node:worker-1,O=system:nodes"',
+      },
     ]);
   });
 });

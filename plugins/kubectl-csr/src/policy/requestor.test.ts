@@ -30,3 +30,23 @@ describe("requestor rule", () => {
     ]);
   });
 });
+
+describe("requestor rule, missing fields", () => {
+  it("names both groups when the requestor is in neither", async () => {
+    const csr = await servingCsr({ groups: [] });
+    expect(requestorRule(underReview(csr))).toEqual([
+      { rule: "requestor", message: "requestor is not in group system:nodes and system:authenticated" },
+    ]);
+  });
+
+  it("reads a missing spec.username as empty and missing spec.groups as none", async () => {
+    const csr = await servingCsr();
+    delete csr.spec.username;
+    delete csr.spec.groups;
+    expect(requestingNode(csr)).toBeUndefined();
+    expect(requestorRule(underReview(csr))).toEqual([
+      { rule: "requestor", message: 'requested by "", not by a node (system:node:<name>)' },
+      { rule: "requestor", message: "requestor is not in group system:nodes and system:authenticated" },
+    ]);
+  });
+});

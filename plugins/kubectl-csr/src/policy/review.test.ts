@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reviewCsr, supersede } from "./review.js";
+import { approvedCsr, reviewCsr, supersede } from "./review.js";
 import { NODE, servingCsr } from "./testing.js";
 
 const context = {
@@ -98,5 +98,47 @@ describe("supersede", () => {
     const [a, b] = await Promise.all([servingCsr({ name: "csr-a" }), servingCsr({ name: "csr-b" })]);
     const planned = supersede([a, b].map((c) => reviewCsr(c, context)));
     expect(planned.map((r) => r.verdict)).toEqual(["superseded", "approve"]);
+    const reversed = supersede([b, a].map((c) => reviewCsr(c, context)));
+    expect(reversed.map((r) => [r.name, r.verdict, r.supersededBy])).toEqual([
+      ["csr-b", "approve", undefined],
+      ["csr-a", "superseded", "csr-b"],
+    ]);
+  });
+
+  it("takes a CSR without creationTimestamp as the oldest", async () => {
+    const [undated, dated] = await Promise.all([
+      servingCsr({ name: "csr-undated" }),
+      servingCsr({ name: "csr-dated", created: "2026-11-23T10:00:00Z" }),
+    ]);
+    delete undated.metadata.creationTimestamp;
+    const planned = supersede([undated, dated].map((c) => reviewCsr(c, context)));
+    expect(planned.map((r) => [r.name, r.verdict, r.supersededBy])).toEqual([
+      ["csr-undated", "superseded", "csr-dated"],
+      ["csr-dated", "approve", undefined],
+    ]);
+  });
+});
+
+describe("approvedCsr", () => {
+  it("is the node, name and creation time of a node's approved CSR", async () => {
+    const csr = await servingCsr({ name: "csr-issued", created: "2026-11-23T11:00:00Z" });
+    csr.status = { conditions: [{ type: "Approved", status: "True" }], certificate: "LS0t" };
+    expect(approvedCsr(csr)).toEqual({
+      name: "csr-issued",
+      node: "worker-1",
+      creationTimestamp: "2026-11-23T11:00:00Z",
+    });
+    delete csr.metadata.creationTimestamp;
+    expect(approvedCsr(csr)).toEqual({ name: "csr-issued", node: "worker-1", creationTimestamp: "" });
+  });
+
+  it("is undefined for a pending, denied or non-node CSR", async () => {
+    expect(approvedCsr(await servingCsr())).toBeUndefined();
+    const denied = await servingCsr();
+    denied.status = { conditions: [{ type: "Denied", status: "True" }] };
+    expect(approvedCsr(denied)).toBeUndefined();
+    const admin = await servingCsr({ username: "kubernetes-admin" });
+    admin.status = { conditions: [{ type: "Approved", status: "True" }] };
+    expect(approvedCsr(admin)).toBeUndefined();
   });
 });

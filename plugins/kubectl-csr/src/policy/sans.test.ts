@@ -14,6 +14,27 @@ describe("sans rule", () => {
     ]);
   });
 
+  it("lists every offending SAN of a kind, comma-separated", async () => {
+    const csr = await servingCsr({
+      sans: {
+        dns: ["*.a.example", "worker-1", "*.b.example"],
+        email: ["root@worker-1", "admin@worker-1"],
+        uri: ["https://a.example", "https://b.example"],
+      },
+    });
+    expect(sansRule(underReview(csr))).toEqual([
+      { rule: "sans", message: "email SAN not allowed: root@worker-1, admin@worker-1" },
+      { rule: "sans", message: "URI SAN not allowed: https://a.example, https://b.example" },
+      { rule: "sans", message: "wildcard DNS SAN: *.a.example, *.b.example" },
+    ]);
+  });
+
+  it("says nothing about a request that does not parse (the request rule reports it)", async () => {
+    const csr = await servingCsr();
+    csr.spec.request = Buffer.from("hello").toString("base64");
+    expect(sansRule(underReview(csr))).toEqual([]);
+  });
+
   it("refuses email, URI and wildcard SANs", async () => {
     const csr = await servingCsr({
       sans: {

@@ -17,3 +17,11 @@ describe("signer rule", () => {
     ]);
   });
 });
+
+describe("signer rule without a signer", () => {
+  it("shows an empty signerName as (none)", async () => {
+    expect(signerRule(underReview(await servingCsr({ signerName: "" })))).toEqual([
+      { rule: "signer", message: "signer is (none), not kubernetes.io/kubelet-serving" },
+    ]);
+  });
+});

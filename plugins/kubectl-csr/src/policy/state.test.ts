@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { finalCondition, stateRule } from "./state.js";
+import { finalCondition, isPending, stateRule } from "./state.js";
 import { servingCsr, underReview } from "./testing.js";
 
 describe("state rule", () => {
@@ -30,5 +30,29 @@ describe("state rule", () => {
       "already has a certificate",
       "is being deleted",
     ]);
+  });
+});
+
+describe("isPending", () => {
+  it("is true for a CSR with no final condition, no certificate and no deletion", async () => {
+    const csr = await servingCsr();
+    expect(isPending(csr)).toBe(true);
+    csr.status = { conditions: [{ type: "Approved", status: "False" }] };
+    expect(isPending(csr)).toBe(true);
+  });
+
+  it("is false once approved, denied or failed, once issued, and while being deleted", async () => {
+    const approved = await servingCsr();
+    approved.status = { conditions: [{ type: "Approved", status: "True" }] };
+    expect(isPending(approved)).toBe(false);
+    const denied = await servingCsr();
+    denied.status = { conditions: [{ type: "Denied" }] };
+    expect(isPending(denied)).toBe(false);
+    const issued = await servingCsr();
+    issued.status = { certificate: "LS0t" };
+    expect(isPending(issued)).toBe(false);
+    const deleting = await servingCsr();
+    deleting.metadata.deletionTimestamp = "2026-11-23T10:00:00Z";
+    expect(isPending(deleting)).toBe(false);
   });
 });

@@ -25,3 +25,20 @@ describe("usages rule", () => {
     ]);
   });
 });
+
+describe("usages rule, lists and missing fields", () => {
+  it("lists every usage that is not allowed, comma-separated", async () => {
+    const csr = await servingCsr({ usages: ["server auth", "client auth", "code signing"] });
+    expect(usagesRule(underReview(csr))).toEqual([
+      { rule: "usages", message: "usage not allowed: client auth, code signing" },
+    ]);
+  });
+
+  it("reads missing spec.usages as none", async () => {
+    const csr = await servingCsr();
+    delete csr.spec.usages;
+    expect(usagesRule(underReview(csr))).toEqual([
+      { rule: "usages", message: 'usages do not include "server auth"' },
+    ]);
+  });
+});

@@ -185,13 +185,20 @@ describe("structural damage", () => {
 
   it("finds a page referenced twice and never loops on it", async (ctx) => {
     if (typeof (await boltFixture(false)) === "string") return ctx.skip("no Go toolchain");
+    let twice = 0;
     const f = await damaged("twice.db", async (buf, r) => {
       const { root, children } = await bigTree(r);
+      twice = children[0];
       buf.writeBigUInt64LE(BigInt(children[0]), root * r.pageSize + 16 + 16 + 8);
     });
     const r = await openBolt(f);
     const res = await r.check();
     expect(res.problems.map((p) => p.code)).toContain("PAGE_MULTIPLE_REFERENCES");
+    expect([res.ok, res.problemCount, res.problems]).toEqual([
+      false,
+      1,
+      [{ code: "PAGE_MULTIPLE_REFERENCES", page: twice, message: `page ${twice}: multiple references` }],
+    ]);
     await expect(async () => {
       for await (const _ of r.cursor("big"));
     }).rejects.toMatchObject({ code: "CORRUPT" });
@@ -200,8 +207,10 @@ describe("structural damage", () => {
 
   it("finds out-of-bounds and wrongly typed pages", async (ctx) => {
     if (typeof (await boltFixture(false)) === "string") return ctx.skip("no Go toolchain");
+    let invalid = 0;
     const f = await damaged("bounds.db", async (buf, r) => {
       const { root, children } = await bigTree(r);
+      invalid = children[1];
       buf.writeBigUInt64LE(1n << 40n, root * r.pageSize + 16 + 8);
       buf.writeUInt16LE(0x20, children[1] * r.pageSize + 8);
     });
@@ -211,12 +220,26 @@ describe("structural damage", () => {
     const codes = res.problems.map((p) => p.code);
     expect(codes).toContain("PAGE_OUT_OF_BOUNDS");
     expect(codes).toContain("PAGE_INVALID_TYPE");
+    expect([res.ok, res.problemCount, res.problems]).toEqual([
+      false,
+      2,
+      [
+        {
+          code: "PAGE_OUT_OF_BOUNDS",
+          page: 2 ** 40,
+          message: `page ${2 ** 40} is beyond the high water mark ${res.highWaterMark}`,
+        },
+        { code: "PAGE_INVALID_TYPE", page: invalid, message: `page ${invalid}: invalid type: unknown<20>` },
+      ],
+    ]);
   });
 
   it("finds keys out of order", async (ctx) => {
     if (typeof (await boltFixture(false)) === "string") return ctx.skip("no Go toolchain");
+    let leaf = 0;
     const f = await damaged("order.db", async (buf, r) => {
-      const base = (await firstLeaf(r)) * r.pageSize;
+      leaf = await firstLeaf(r);
+      const base = leaf * r.pageSize;
       const keyAt = base + 16 + buf.readUInt32LE(base + 16 + 4); // leaf element 0: pos is at +4
       buf[keyAt + 4] = 0x7a; // "key-…" becomes "key-z…", above its neighbours
     });
@@ -224,6 +247,18 @@ describe("structural damage", () => {
     const res = await r.check();
     await r.close();
     expect(res.problems.map((p) => p.code)).toContain("KEY_ORDER");
+    expect([res.ok, res.problemCount, res.problems]).toEqual([
+      false,
+      2,
+      [
+        {
+          code: "KEY_ORDER",
+          page: leaf,
+          message: `key[0] on leaf page ${leaf} is not below its parent's next key`,
+        },
+        { code: "KEY_ORDER", page: leaf, message: `key[1] on leaf page ${leaf} is out of order` },
+      ],
+    ]);
   });
 });
 

@@ -79,3 +79,103 @@ describe("parseRegistryKey", () => {
     });
   });
 });
+
+describe("parseRegistryKey, every built-in resource prefix", () => {
+  const core = [
+    ["pods", "pods"],
+    ["services/specs", "services"],
+    ["services/endpoints", "endpoints"],
+    ["minions", "nodes"],
+    ["controllers", "replicationcontrollers"],
+    ["ranges", "rangeallocations"],
+    ["masterleases", "masterleases"],
+    ["namespaces", "namespaces"],
+    ["configmaps", "configmaps"],
+    ["secrets", "secrets"],
+    ["serviceaccounts", "serviceaccounts"],
+    ["persistentvolumes", "persistentvolumes"],
+    ["persistentvolumeclaims", "persistentvolumeclaims"],
+    ["events", "events"],
+    ["limitranges", "limitranges"],
+    ["resourcequotas", "resourcequotas"],
+    ["podtemplates", "podtemplates"],
+  ].map(([prefix, resource]) => [prefix, "", resource]);
+  const grouped = Object.entries({
+    apps: ["deployments", "replicasets", "statefulsets", "daemonsets", "controllerrevisions"],
+    batch: ["jobs", "cronjobs"],
+    autoscaling: ["horizontalpodautoscalers"],
+    policy: ["poddisruptionbudgets"],
+    "networking.k8s.io": ["networkpolicies", "ingressclasses", "ipaddresses", "servicecidrs"],
+    "discovery.k8s.io": ["endpointslices"],
+    "rbac.authorization.k8s.io": ["roles", "rolebindings", "clusterroles", "clusterrolebindings"],
+    "storage.k8s.io": [
+      "storageclasses",
+      "volumeattachments",
+      "csinodes",
+      "csidrivers",
+      "csistoragecapacities",
+      "volumeattributesclasses",
+    ],
+    "scheduling.k8s.io": ["priorityclasses"],
+    "node.k8s.io": ["runtimeclasses"],
+    "coordination.k8s.io": ["leases", "leasecandidates"],
+    "certificates.k8s.io": ["certificatesigningrequests", "clustertrustbundles"],
+    "admissionregistration.k8s.io": [
+      "mutatingwebhookconfigurations",
+      "validatingwebhookconfigurations",
+      "validatingadmissionpolicies",
+      "validatingadmissionpolicybindings",
+      "mutatingadmissionpolicies",
+      "mutatingadmissionpolicybindings",
+    ],
+    "flowcontrol.apiserver.k8s.io": ["flowschemas", "prioritylevelconfigurations"],
+    "resource.k8s.io": [
+      "resourceclaims",
+      "resourceclaimtemplates",
+      "deviceclasses",
+      "resourceslices",
+      "devicetaintrules",
+    ],
+    "internal.apiserver.k8s.io": ["storageversions"],
+    "storagemigration.k8s.io": ["storageversionmigrations"],
+  }).flatMap(([group, resources]) => resources.map((r) => [r, group, r]));
+  const historical = [
+    ["podsecuritypolicy", "policy", "podsecuritypolicies"],
+    ["ingress", "networking.k8s.io", "ingresses"],
+  ];
+
+  it.each([...core, ...grouped, ...historical])("%s is %s/%s", (prefix, group, resource) => {
+    expect(parseRegistryKey(`/registry/${prefix}/ns/x`)).toEqual({
+      group,
+      resource,
+      namespace: "ns",
+      name: "x",
+      known: true,
+    });
+    expect(parseRegistryKey(`/registry/${prefix}/x`)).toEqual({ group, resource, name: "x", known: true });
+  });
+
+  it("a one-segment prefix that is not built in, without a dot, is not a group", () => {
+    expect(parseRegistryKey("/registry/widgets.v1/x")).toEqual({
+      group: "",
+      resource: "widgets.v1",
+      name: "x",
+      known: false,
+    });
+    expect(parseRegistryKey("/registry/widgets/x")).toEqual({
+      group: "",
+      resource: "widgets",
+      name: "x",
+      known: false,
+    });
+    expect(parseRegistryKey("/registry/services/x")).toEqual({
+      group: "",
+      resource: "services",
+      name: "x",
+      known: false,
+    });
+    expect(parseRegistryKey("/registry/")).toBeUndefined();
+    expect(parseRegistryKey("/registry/x")).toBeUndefined();
+    expect(parseRegistryKey("/registry/example.com/widgets/a/b/c")).toBeUndefined();
+  });
+});

@@ -76,3 +76,117 @@ describe("checkProbes with the probe pod", () => {
     });
   });
 });
+
+describe("checkProbes, findings in full", () => {
+  it("RBAC that forbids the proxy subresources", () => {
+    expect(
+      checkProbes({ method: "proxy", denied: ["services/proxy", "pods/proxy"], probes: [] }, subject),
+    ).toEqual([
+      {
+        code: "PROBE_SKIPPED",
+        severity: "info",
+        subject,
+        message: "not probed through services/proxy and pods/proxy: RBAC does not allow it",
+        evidence: { method: "proxy", denied: ["services/proxy", "pods/proxy"] },
+        next: "kubectl auth can-i get services/proxy -n shop",
+      },
+    ]);
+    expect(checkProbes({ method: "pod", denied: ["a", "b"], probes: [] }, subject)[0]?.message).toBe(
+      "no probe pod: RBAC does not allow a, b",
+    );
+  });
+
+  it("an incomplete probe pod in full, its state shown once, or not at all", () => {
+    const incomplete = (phase?: string, reason?: string) =>
+      checkProbes(
+        { method: "pod", denied: [], probes: [], pod: { ...pod, completed: false, phase, reason } },
+        subject,
+      );
+    expect(incomplete("Pending", "Pending")).toEqual([
+      {
+        code: "PROBE_INCOMPLETE",
+        severity: "warning",
+        subject,
+        message:
+          "the probe pod shop/netcheck-probe-1a2b3c4d did not complete within its 3s deadline (Pending); it was deleted",
+        evidence: {
+          pod: "netcheck-probe-1a2b3c4d",
+          image: "busybox:1.37",
+          activeDeadlineSeconds: 3,
+          phase: "Pending",
+          reason: "Pending",
+          node: "worker-2",
+        },
+        next: "check that a pod can be scheduled in shop and can pull busybox:1.37 (--probe-image for a mirror, --probe-deadline for longer)",
+      },
+    ]);
+    expect(incomplete(undefined, undefined)[0]?.message).toBe(
+      "the probe pod shop/netcheck-probe-1a2b3c4d did not complete within its 3s deadline; it was deleted",
+    );
+    expect(incomplete(undefined, "DeadlineExceeded")[0]?.message).toBe(
+      "the probe pod shop/netcheck-probe-1a2b3c4d did not complete within its 3s deadline (DeadlineExceeded); it was deleted",
+    );
+  });
+
+  it("each failed probe in full, with the next step for its kind", () => {
+    const failed = (
+      kind: "dns" | "service" | "cluster-ip" | "pod" | undefined,
+      outcome: "timeout" | "nxdomain" = "timeout",
+    ) => ({
+      target: `t-${kind}`,
+      via: "probe-pod" as const,
+      ...(kind && { kind }),
+      result: { outcome, detail: "d" },
+    });
+    const findings = checkProbes(
+      {
+        method: "pod",
+        denied: [],
+        pod: { ...pod, completed: true },
+        probes: [
+          failed("dns"),
+          failed("service", "nxdomain"),
+          failed("service"),
+          failed("cluster-ip"),
+          failed("pod"),
+          {
+            target: "pod shop/web-1:8080",
+            via: "pods/proxy",
+            result: { outcome: "refused", detail: "connection refused" },
+          },
+        ],
+      },
+      subject,
+    );
+    expect(findings.map((f) => f.next)).toEqual([
+      "cluster DNS does not answer for the Service: kubectl netcheck dns",
+      "the Service name does not resolve from a pod: kubectl netcheck dns",
+      "the ClusterIP path failed by name: compare with the ClusterIP probe, then kube-proxy on the probe pod's node",
+      "the ClusterIP is not forwarded: kube-proxy's rules on the probe pod's node (kubectl -n kube-system logs -l k8s-app=kube-proxy)",
+      "pod-to-pod traffic failed: the CNI on both nodes, a NetworkPolicy, or the container not listening on the port",
+      "the API server dials the pod IP directly: check the pod, the node's CNI and routes from the control plane",
+    ]);
+    expect(findings[5]).toEqual({
+      code: "PROBE_FAILED",
+      severity: "critical",
+      subject,
+      message:
+        "the API server could not reach pod shop/web-1:8080 through pods/proxy: refused: connection refused",
+      evidence: {
+        target: "pod shop/web-1:8080",
+        via: "pods/proxy",
+        result: { outcome: "refused", detail: "connection refused" },
+        node: "worker-2",
+      },
+      next: "the API server dials the pod IP directly: check the pod, the node's CNI and routes from the control plane",
+    });
+    expect(
+      checkProbes({ method: "proxy", denied: [], probes: [failed("pod")] }, subject)[0]?.evidence,
+    ).toEqual({
+      target: "t-pod",
+      via: "probe-pod",
+      result: { outcome: "timeout", detail: "d" },
+      node: undefined,
+    });
+  });
+});

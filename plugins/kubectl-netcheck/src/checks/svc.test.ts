@@ -495,3 +495,46 @@ describe("netcheck svc checks", () => {
     expect(verdict(c).status).toBe("ok");
   });
 });
+
+describe("checkService, how the parts are joined", () => {
+  it("an ExternalName Service is checked no further, but RBAC gaps are still noted in full", () => {
+    const c = withService({
+      service: service("web", { type: "ExternalName", externalName: "db.example.com", selector: {} }),
+      pods: [],
+      forbidden: ["list pods in kube-system", "get nodes", "list pods in kube-system"],
+    });
+    expect(checkService(c).map((f) => f.code)).toEqual(["SVC_EXTERNALNAME", "NETCHECK_PARTIAL"]);
+    expect(checkService(c)[1]).toEqual({
+      code: "NETCHECK_PARTIAL",
+      severity: "info",
+      subject: { kind: "Service", namespace: "shop", name: "web" },
+      message: "some layers were not checked because RBAC forbids: list pods in kube-system; get nodes",
+      evidence: { forbidden: ["list pods in kube-system", "get nodes"] },
+      next: "kubectl auth can-i --list",
+    });
+  });
+
+  it("names the selected pods a node hosts, and the involvement of a missing node", () => {
+    const c = healthyService();
+    c.pods = [
+      pod("web-1", { node: "node-a" }),
+      pod("web-3", { node: "node-a" }),
+      pod("web-2", { node: "node-b" }),
+    ];
+    c.agents = c.agents.filter((a) => a.pod.metadata.name !== "kube-proxy-a");
+    c.nodes.set("node-c", undefined);
+    const messages = checkService(c).map((f) => f.message);
+    expect(messages).toContain(
+      "no kube-proxy pod runs on node node-a (hosts web-1, web-3), though it runs on other nodes; Service traffic from and through this node is not forwarded",
+    );
+    expect(messages).toContain("node node-c (it hosts selected pods) does not exist");
+  });
+
+  it("a headless Service ignores kube-proxy but not the CNI", () => {
+    const c = withService({ service: service("web", { clusterIP: "None" }) });
+    c.agents = c.agents.filter(
+      (a) => a.pod.metadata.name !== "kube-proxy-a" && a.pod.metadata.name !== "calico-node-a",
+    );
+    expect(codes(checkService(c))).toEqual(["SVC_HEADLESS:info", "CNI_UNHEALTHY:critical"]);
+  });
+});

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { NetworkPolicy, NetworkPolicyRule } from "../model.js";
-import { type Connection, ingressOpenings, policyTypes, simulate, type Workload } from "./simulate.js";
+import {
+  type Connection,
+  ingressOpenings,
+  policyTypes,
+  selects,
+  simulate,
+  type Workload,
+} from "./simulate.js";
 
 // Cases from the semantics the Kubernetes NetworkPolicy documentation states.
 const policy = (name: string, spec: Partial<NetworkPolicy["spec"]>, namespace = "prod"): NetworkPolicy => ({
@@ -369,5 +376,103 @@ describe("ingressOpenings", () => {
       dbIngress({ ports: [{ port: 9187 }] }, { from: [{ podSelector: {} }], ports: [{ port: "pg" }] }),
     ]);
     expect(o.rules).toEqual([{ policy: "prod/db-ingress", direction: "Ingress", rule: 1 }]);
+  });
+});
+
+describe("edge cases", () => {
+  it("names the denied sender: its address, or a stand-in when it has none", () => {
+    const p = dbIngress({ from: [{ podSelector: { matchLabels: { app: "web" } } }] });
+    expect(check(toDb(outside), p).reason).toBe(
+      "denied by prod/db-ingress: ingress of prod/db-0 is isolated and no rule admits 172.17.1.5 on TCP/5432",
+    );
+    expect(check(toDb({}), p).reason).toBe(
+      "denied by prod/db-ingress: ingress of prod/db-0 is isolated and no rule admits an outside address on TCP/5432",
+    );
+    expect(check(toDb({ namespace: "dev", ip: "10.244.4.41" }), p).reason).toBe(
+      "denied by prod/db-ingress: ingress of prod/db-0 is isolated and no rule admits dev/10.244.4.41 on TCP/5432",
+    );
+    expect(check(toDb({ namespace: "dev" }), p).reason).toBe(
+      "denied by prod/db-ingress: ingress of prod/db-0 is isolated and no rule admits dev/? on TCP/5432",
+    );
+  });
+
+  it("joins every isolating policy and every admitting rule with commas", () => {
+    const deny = policy("deny", { policyTypes: ["Ingress"] });
+    const denied = check(toDb(web), deny, dbIngress({ ports: [{ port: 9187 }] }));
+    expect(denied.reason).toBe(
+      "denied by prod/deny, prod/db-ingress: ingress of prod/db-0 is isolated and no rule admits prod/web-1 on TCP/5432",
+    );
+    const allowed = check(toDb(web), deny, dbIngress({ ports: [{ port: 5432 }] }, {}));
+    expect(allowed.reason).toBe(
+      "no policy isolates egress of prod/web-1; allowed by prod/db-ingress (ingress rule 1), prod/db-ingress (ingress rule 2)",
+    );
+  });
+
+  it("an address outside the cluster is never selected, even by a policy without a namespace", () => {
+    const anywhere: NetworkPolicy = { metadata: { name: "no-namespace" }, spec: { podSelector: {} } };
+    expect(selects(anywhere, outside, "Ingress")).toBe(false);
+    expect(selects(policy("all", {}), db, "Ingress")).toBe(true);
+  });
+
+  it("a peer with no selector and no ipBlock matches nothing", () => {
+    expect(check(toDb(web), dbIngress({ from: [{}] })).allowed).toBe(false);
+  });
+
+  it("a port given as a numeric string is that port number", () => {
+    const p = dbIngress({ ports: [{ port: "5432" }] });
+    expect(check(toDb(web, 5432), p).allowed).toBe(true);
+    expect(check(toDb(web, 5433), p).allowed).toBe(false);
+  });
+
+  it("a port name that starts or ends with a digit is still a name", () => {
+    const to: Workload = {
+      ...db,
+      ports: [
+        { name: "http2", containerPort: 8443 },
+        { name: "9p", containerPort: 564 },
+      ],
+    };
+    expect(check({ from: web, to, port: 8443 }, dbIngress({ ports: [{ port: "http2" }] })).allowed).toBe(
+      true,
+    );
+    expect(check({ from: web, to, port: 564 }, dbIngress({ ports: [{ port: "9p" }] })).allowed).toBe(true);
+  });
+
+  it("a named port does not match a container port of another protocol", () => {
+    // db declares "dns" as UDP 53; a TCP connection to 53 is not that named port.
+    expect(check(toDb(web, 53, "TCP"), dbIngress({ ports: [{ port: "dns" }] })).allowed).toBe(false);
+  });
+
+  it("a rule with several ports admits any one of them", () => {
+    const p = dbIngress({ ports: [{ port: 5432 }, { port: 9187 }] });
+    expect(check(toDb(web, 5432), p).allowed).toBe(true);
+    expect(check(toDb(web, 9187), p).allowed).toBe(true);
+  });
+});
+
+describe("ingressOpenings, more", () => {
+  it("a rule without ports admits every protocol, UDP too", () => {
+    expect(ingressOpenings(db, 53, "UDP", [dbIngress({ from: [{ podSelector: {} }] })]).rules).toEqual([
+      { policy: "prod/db-ingress", direction: "Ingress", rule: 0 },
+    ]);
+  });
+
+  it("ignores policies that do not select the pod, and counts rules without ports or with the port among others", () => {
+    const other = policy("web-only", { podSelector: { matchLabels: { app: "web" } }, ingress: [{}] });
+    const o = ingressOpenings(db, 5432, "TCP", [
+      other,
+      dbIngress(
+        { from: [{ podSelector: {} }] },
+        { ports: [{ port: 9187 }, { port: 5432 }] },
+        { ports: [{ port: 1 }] },
+      ),
+    ]);
+    expect(o).toEqual({
+      isolatedBy: ["prod/db-ingress"],
+      rules: [
+        { policy: "prod/db-ingress", direction: "Ingress", rule: 0 },
+        { policy: "prod/db-ingress", direction: "Ingress", rule: 1 },
+      ],
+    });
   });
 });
