@@ -80,7 +80,9 @@ async function addNodeAddress(ip: string): Promise<void> {
   try {
     await run("ip", ["addr", "add", `${ip}/32`, "dev", "lo"]);
   } catch (err) {
-    if (!String((err as { stderr?: string }).stderr).includes("File exists")) throw err;
+    // Already there: an earlier cluster of this block in the namespace added it (iproute2 says
+    // "File exists" or "Address already assigned" depending on its version).
+    if (!/File exists|already assigned/.test(String((err as { stderr?: string }).stderr))) throw err;
   }
 }
 
