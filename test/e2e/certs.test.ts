@@ -11,7 +11,7 @@ import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import { type Kubelet, startKubelet } from "../env/kubelet.js";
 import type { LoadBalancer } from "../env/load-balancer.js";
 import { issueClientKubeconfig } from "../env/pki.js";
-import { waitFor } from "../env/process.js";
+import { httpsGet, waitFor } from "../env/process.js";
 import { plantExpiredKubeconfig, plantKubeletRenewedOnDisk, plantLoadBalancer } from "../env/scenarios.js";
 import { kubectlPlugin, type RunResult } from "./plugins.js";
 
@@ -650,8 +650,13 @@ describe("kubectl certs: a stale kube-root-ca.crt", () => {
     await copy("kube-system", cluster.pki.ca.certPem);
     await copy("root-ca-current", cluster.pki.ca.certPem);
     await copy("root-ca-stale", oldCa);
-    // Time for a publisher to repair the copy, had it been running.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // No publisher can repair the stale copy: the controller-manager's /healthz lists a check for
+    // each controller it started, and root-ca-cert-publisher's is not among them.
+    const healthz = await httpsGet(`https://${cluster.controlPlaneIp}:10257/healthz?verbose`, {
+      rejectUnauthorized: false,
+    });
+    expect(healthz.body).toMatch(/^\[\+\]serviceaccount-controller ok$/m);
+    expect(healthz.body).not.toContain("root-ca-certificate-publisher-controller");
 
     const result = await kubectlPlugin([
       "certs",

@@ -16,7 +16,7 @@ import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import { csrsOf, type Kubelet, startKubelet, waitForNodeReady } from "../env/kubelet.js";
 import { issueClientKubeconfig } from "../env/pki.js";
 import { type CertificateSigningRequest, createCsr } from "../env/standin/csr.js";
-import { kubectlPlugin, REPO } from "./plugins.js";
+import { kubectlPlugin, REPO, startKubectlPlugin } from "./plugins.js";
 
 // kubectl csr approve-client on a cluster made without kubeadm's TLS-bootstrap bindings (seed 001's
 // binary installs): the real kubelet cannot file its client CSR until the node-bootstrapper binding
@@ -326,22 +326,30 @@ describe("kubectl csr approve-client", () => {
       spec: { template: { spec: { containers: { args: string[] }[] } } };
     };
     const args = deployment.spec.template.spec.containers[0]?.args ?? [];
-    const replica = kubectlPlugin(
-      ["csr", ...args, "--include-client", "--interval=1s", "--timeout=20s", "--kubeconfig", kubeconfig],
+    const replica = startKubectlPlugin(
+      ["csr", ...args, "--include-client", "--interval=1s", "--timeout=120s", "--kubeconfig", kubeconfig],
       { POD_NAME: "replica-a", POD_NAMESPACE: "kubemend-system" },
     );
     const late = await startKubelet(cluster, { index: 3, wait: false });
     try {
       await waitForNodeReady(cluster, late);
-      const result = await replica;
-      expect(result.code, result.stderr).toBe(0);
       const [filed] = await csrsOf(cluster, late.name, "client");
-      expect(result.stdout).toContain(`certificatesigningrequest.certificates.k8s.io/${filed} approved`);
+      const line = `certificatesigningrequest.certificates.k8s.io/${filed} approved`;
+      await vi.waitFor(
+        () => {
+          if (!replica.output().stdout.includes(line))
+            throw new Error("the replica has not reported the approval yet");
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+      const result = await replica.stop();
+      expect(result.code, result.stderr).toBe(0);
       const approved = (await getCsr(filed as string)).status?.conditions?.find((c) => c.type === "Approved");
       expect(approved?.message).toMatch(
         /^approved by system:serviceaccount:kubemend-system:csr-approver with kubectl csr approve-client; /,
       );
     } finally {
+      await replica.stop();
       await late.stop();
     }
   });

@@ -14,7 +14,7 @@ import { writeKubeconfig } from "../env/kubeconfig-file.js";
 import { csrsOf, type Kubelet, startKubelet } from "../env/kubelet.js";
 import { bootstrapNode, type NodeCredentials } from "../env/standin/bootstrap.js";
 import { type CertificateSigningRequest, createCsr, SERVING_SIGNER } from "../env/standin/csr.js";
-import { kubectlPlugin, REPO } from "./plugins.js";
+import { kubectlPlugin, REPO, startKubectlPlugin } from "./plugins.js";
 
 // kubectl csr against the real control plane: the built plugin through the real kubectl, CSRs
 // filed with real node identities, the real approval subresource and the real kubelet-serving signer.
@@ -566,34 +566,52 @@ describe("kubectl csr", () => {
       const env = Object.fromEntries(
         (container?.env ?? []).map((e) => [e.name, fields[e.valueFrom?.fieldRef?.fieldPath ?? ""] ?? ""]),
       );
-      return kubectlPlugin(
-        ["csr", ...(container?.args ?? []), "--interval=1s", "--timeout=25s", "--kubeconfig", kubeconfig],
+      return startKubectlPlugin(
+        ["csr", ...(container?.args ?? []), "--interval=1s", "--timeout=120s", "--kubeconfig", kubeconfig],
         env,
       );
     };
-    const replicas = Promise.all([replica("replica-a"), replica("replica-b")]);
+    const replicas = [replica("replica-a"), replica("replica-b")];
     const joining = await startKubelet(cluster, { index: 4, serving: "serverTLSBootstrap" });
     try {
-      const [a, b] = await replicas;
-      expect([a.code, b.code]).toEqual([0, 0]);
-      const [csrName] = await csrsOf(cluster, joining.name, "serving");
+      const csrName = await vi.waitFor(
+        async () => {
+          const [name] = await csrsOf(cluster, joining.name, "serving");
+          if (!name) throw new Error("the joining kubelet has filed no serving CSR yet");
+          return name;
+        },
+        { timeout: 60_000, interval: 250 },
+      );
       const line = `certificatesigningrequest.certificates.k8s.io/${csrName} approved`;
+      const pending = `certificatesigningrequest.certificates.k8s.io/${superseded} left pending: superseded by `;
+      // Until the leader has approved the joining node's CSR and reported the superseded one, and
+      // the other replica has said that it stands by; then both are stopped as a rollout would.
+      await vi.waitFor(
+        () => {
+          const outputs = replicas.map((r) => r.output());
+          if (!outputs.some((o) => o.stdout.includes(line) && o.stdout.includes(pending)))
+            throw new Error("no replica has approved yet");
+          if (!outputs.some((o) => /standing by: replica-[ab] leads/.test(o.stderr)))
+            throw new Error("no replica stands by yet");
+        },
+        { timeout: 90_000, interval: 200 },
+      );
+      const [a, b] = await Promise.all(replicas.map((r) => r.stop()));
+      if (!a || !b) throw new Error("two replicas");
+      expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
       const approvers = [a, b].filter((r) => r.stdout.includes(line));
       expect(approvers).toHaveLength(1);
       const leader = approvers[0] === a ? "replica-a" : "replica-b";
       expect(approvers[0]?.stderr).toContain(`leading as ${leader}`);
       expect((approvers[0] === a ? b : a).stderr).toMatch(/standing by: replica-[ab] leads/);
-      const approved = (await getCsr(csrName as string)).status?.conditions?.find(
-        (c) => c.type === "Approved",
-      );
+      const approved = (await getCsr(csrName)).status?.conditions?.find((c) => c.type === "Approved");
       expect(approved?.message).toMatch(
         /^approved by system:serviceaccount:kubemend-system:csr-approver with kubectl csr approve-serving; /,
       );
-      expect(approvers[0]?.stdout).toContain(
-        `certificatesigningrequest.certificates.k8s.io/${superseded} left pending: superseded by `,
-      );
+      expect(approvers[0]?.stdout).toContain(pending);
       expect(await approvedEver([superseded])).toEqual([]);
     } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
       await joining.stop();
     }
     expect(await approvedEver(corpus.keys())).toEqual([]);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,4 +77,51 @@ function runKubectl(
       },
     );
   });
+}
+
+/** A plugin left running (a watch, a replica) until the test has seen what it waits for. */
+export interface RunningPlugin {
+  /** What it has printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** SIGTERM, as the kubelet sends a pod's container on deletion; the result says how it ended. */
+  stop(): Promise<RunResult>;
+  result: Promise<RunResult>;
+}
+
+/**
+ * Starts `kubectl <args>` like kubectlPlugin, without waiting for it. kubectl execs the plugin in
+ * its own process, so the SIGTERM of stop() reaches the plugin itself.
+ */
+export function startKubectlPlugin(args: string[], env: Record<string, string> = {}): RunningPlugin {
+  const started = Date.now();
+  const child = spawn(pinnedKubectl(), args, {
+    env: {
+      PATH: `${PLUGIN_BIN}${path.delimiter}${process.env.PATH}`,
+      HOME: process.env.HOME ?? "/tmp",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  const result = new Promise<RunResult>((resolve) => {
+    child.once("error", (err) => resolve({ code: 127, stdout, stderr: `${stderr}${err.message}`, ms: 0 }));
+    child.once("close", (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms: Date.now() - started }),
+    );
+  });
+  return {
+    output: () => ({ stdout, stderr }),
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return result;
+    },
+    result,
+  };
 }

@@ -6,6 +6,7 @@ import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startCluster, type TestCluster } from "../env/cluster.js";
+import { bootstrapNode } from "../env/standin/bootstrap.js";
 import { BEHAVIOUR_ANNOTATION, type StandinNode, startNode } from "../env/standin/index.js";
 
 // Node stand-ins against the real control plane, checked through the real kubectl: TLS
@@ -143,7 +144,9 @@ describe("node stand-ins", () => {
     expect(csr.spec.signerName).toBe("kubernetes.io/kubelet-serving");
     expect(csr.spec.username).toBe(`system:node:${bootstrapped.name}`);
     expect(csr.spec.usages).toEqual(["digital signature", "server auth"]);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // A barrier instead of a wait: the controller-manager's CSR approver approves a client CSR
+    // filed after this one, so it has had its turn at the serving CSR, which it must leave alone.
+    await bootstrapNode(cluster, "serving-csr-barrier");
     const row = (await kubectl("get", "csr", csrName)).split("\n")[1];
     expect(row).toMatch(
       new RegExp(`kubernetes\\.io/kubelet-serving\\s+system:node:${bootstrapped.name}\\s+.*Pending$`),
