@@ -25,13 +25,14 @@ function step(name, command, args) {
   return status === 0;
 }
 
-function vitest(project, prefix = []) {
+function vitest(project, prefix = [], also = []) {
   const json = path.join(results, `${project}.json`);
   const args = [
     "vitest",
     "run",
     "--project",
     project,
+    ...also.flatMap((p) => ["--project", p]),
     "--reporter=default",
     "--reporter=json",
     `--outputFile.json=${json}`,
@@ -71,7 +72,8 @@ const released =
   ]) &&
   step("krew and validate-krew-manifest (cached after the first run)", "bash", ["scripts/krew-tools.sh"]);
 process.env.KUBEMEND_RELEASE = release;
-vitest("unit");
+// The catalogue project runs after the unit tests, over the finding codes they emitted.
+vitest("unit", [], ["catalogue"]);
 if (controlPlane && released) vitest("e2e", ["scripts/in-netns.sh"]);
 // Distribution (issue #9): the release archive through krew's validator, a real krew install
 // from the archive, a dispatch through kubectl and an uninstall, for each plugin.

@@ -27,21 +27,17 @@ function usageErrorOf(fn: () => unknown): UsageError {
 }
 
 describe("severityRank", () => {
-  it("orders ok < info < warning < critical", () => {
-    expect(["ok", "info", "warning", "critical"].map((s) => severityRank(s as Severity))).toEqual([
-      0, 1, 2, 3,
-    ]);
+  it("orders info < warning < critical", () => {
+    expect(["info", "warning", "critical"].map((s) => severityRank(s as Severity))).toEqual([0, 1, 2]);
   });
 });
 
 describe("exitCodeForFindings", () => {
-  const mixed = [finding("ok"), finding("info"), finding("warning")];
+  const mixed = [finding("info"), finding("warning")];
   const cases: [readonly Finding[], FailOn, number][] = [
-    [[], "ok", 0],
+    [[], "info", 0],
     [[], "critical", 0],
-    [[finding("ok")], "ok", 1],
-    [[finding("ok")], "info", 0],
-    [mixed, "ok", 1],
+    [[finding("info")], "info", 1],
     [mixed, "info", 1],
     [mixed, "warning", 1],
     [mixed, "critical", 0],
@@ -56,7 +52,7 @@ describe("exitCodeForFindings", () => {
 });
 
 describe("parseSeverity / parseFailOn", () => {
-  it.each(["ok", "info", "warning", "critical"])("accepts %s", (s) => {
+  it.each(["info", "warning", "critical"])("accepts %s", (s) => {
     expect(parseSeverity(s)).toBe(s);
     expect(parseFailOn(s)).toBe(s);
   });
@@ -73,7 +69,7 @@ describe("parseSeverity / parseFailOn", () => {
     const err = usageErrorOf(() => parseFailOn(text));
     expect(err.exitCode).toBe(2);
     expect(err.message).toBe(`unknown severity "${text}"`);
-    expect(err.hint).toBe("use one of: ok, info, warning, critical");
+    expect(err.hint).toBe("use one of: info, warning, critical");
   });
 });
 
@@ -104,7 +100,7 @@ describe("sortFindings", () => {
       finding("warning", "A", "z"),
       finding("critical", "A", "y"),
       finding("critical", "A", "x"),
-      finding("ok", "A", "a"),
+      finding("info", "A", "a"),
       finding("warning", "A", "m"),
     ];
     const sorted = sortFindings(input);
@@ -114,13 +110,13 @@ describe("sortFindings", () => {
       "critical:Z:b",
       "warning:A:m",
       "warning:A:z",
+      "info:A:a",
       "info:B:a",
-      "ok:A:a",
     ]);
   });
 
   it("does not change its input", () => {
-    const input = [finding("ok", "A"), finding("critical", "B")];
+    const input = [finding("info", "A"), finding("critical", "B")];
     const before = [...input];
     sortFindings(input);
     expect(input).toEqual(before);

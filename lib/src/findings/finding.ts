@@ -1,7 +1,7 @@
 import { UsageError } from "../cli/errors.js";
 import { ExitCode } from "../cli/exit-codes.js";
 
-export const SEVERITIES = ["ok", "info", "warning", "critical"] as const;
+export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** What a finding is about: a Kubernetes object, a file, or a network endpoint. */

@@ -23,12 +23,6 @@ const findings: Finding[] = [
     message: "expired 3d ago",
   },
   {
-    code: "CERT_OK",
-    severity: "ok",
-    subject: { kind: "Node", name: "node-1" },
-    message: "fine",
-  },
-  {
     code: "CERT_INFO",
     severity: "info",
     subject: { kind: "Pod", namespace: "kube-system", name: "etcd" },
@@ -46,7 +40,6 @@ describe("renderFindings", () => {
         "CRITICAL   CERT_EXPIRED    127.0.0.1:10250                     expired 3d ago",
         "WARNING    CERT_EXPIRING   /etc/kubernetes/pki/apiserver.crt   expires in 20d",
         "INFO       CERT_INFO       pod/kube-system/etcd                note",
-        "OK         CERT_OK         node/node-1                         fine",
         "",
       ].join("\n"),
     );
@@ -70,7 +63,7 @@ describe("renderFindings", () => {
     const text = renderFindings(findings, { format: "table", color: true });
     expect(text).toContain("\u001b[31mCRITICAL\u001b[39m");
     expect(text).toContain("\u001b[33mWARNING\u001b[39m");
-    expect(text).toContain("\u001b[32mOK\u001b[39m");
+    expect(text).toContain("INFO");
     // Colour does not shift the columns.
     expect(text.replace(new RegExp(`${ESC}\\[\\d+m`, "g"), "")).toBe(
       renderFindings(findings, { format: "table", color: false }),
@@ -90,12 +83,7 @@ describe("renderFindings", () => {
     };
     expect(parsed.apiVersion).toBe("kubemend.io/v1");
     expect(parsed.kind).toBe("FindingList");
-    expect(parsed.items.map((f) => f.code)).toEqual([
-      "CERT_EXPIRED",
-      "CERT_EXPIRING",
-      "CERT_INFO",
-      "CERT_OK",
-    ]);
+    expect(parsed.items.map((f) => f.code)).toEqual(["CERT_EXPIRED", "CERT_EXPIRING", "CERT_INFO"]);
     expect(parsed.items[1]).toEqual(findings[0]);
   });
 

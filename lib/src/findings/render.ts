@@ -14,7 +14,6 @@ function severityCell(severity: Severity, colors: Palette): string {
   const label = severity.toUpperCase();
   if (severity === "critical") return colors.red(label);
   if (severity === "warning") return colors.yellow(label);
-  if (severity === "ok") return colors.green(label);
   return label;
 }
 

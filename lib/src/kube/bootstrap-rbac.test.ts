@@ -17,6 +17,7 @@ describe("TLS-bootstrap RBAC notes", () => {
     expect(bootstrapRbacNotes(granted(false, false, false), [])).toEqual([
       {
         right: "file-csrs",
+        case: "cannot-file-csrs",
         severity: "warning",
         message:
           "missing: bootstrap tokens may file CSRs (create certificatesigningrequests); without it a joining kubelet gets 403 (kubeadm's kubeadm:kubelet-bootstrap)",
@@ -24,6 +25,7 @@ describe("TLS-bootstrap RBAC notes", () => {
       },
       {
         right: "nodeclient",
+        case: "no-auto-approval",
         severity: "info",
         message:
           "missing: a bootstrap token's first client CSR is approved by the controller-manager (create certificatesigningrequests/nodeclient) (kubeadm's kubeadm:node-autoapprove-bootstrap)",
@@ -31,6 +33,7 @@ describe("TLS-bootstrap RBAC notes", () => {
       },
       {
         right: "selfnodeclient",
+        case: "no-auto-approval",
         severity: "info",
         message:
           "missing: a node's client certificate renewals are approved by the controller-manager (create certificatesigningrequests/selfnodeclient) (kubeadm's kubeadm:node-autoapprove-certificate-rotation)",
@@ -43,6 +46,7 @@ describe("TLS-bootstrap RBAC notes", () => {
     expect(bootstrapRbacNotes(granted(true, false, true), [59_000]).map((n) => n.severity)).toEqual(["info"]);
     const [note] = bootstrapRbacNotes(granted(true, false, true), [59_000, 61_000, 300_000]);
     expect(note?.severity).toBe("warning");
+    expect(note?.case).toBe("client-csrs-waiting");
     expect(note?.message).toMatch(/; 2 kubelet client CSR\(s\) Pending for over a minute$/);
   });
 });

@@ -2,6 +2,8 @@
 // makes for TLS bootstrap are missing. checkBootstrapRbac asks RBAC (SubjectAccessReviews); the
 // rest is pure: the notes that name each missing right and the binding kubeadm would have made.
 // kubectl csr list prints them, kubectl certs expiry reports them as findings.
+import { type CaseOf, severityOf } from "../findings/catalogue.js";
+import type { Severity } from "../findings/finding.js";
 import { checkSubjectAccess } from "./access.js";
 import type { KubeClient } from "./client.js";
 
@@ -49,7 +51,9 @@ export const BOOTSTRAP_BINDINGS: readonly BootstrapBinding[] = [
 
 export interface BootstrapRbacNote {
   right: BootstrapRight;
-  severity: "info" | "warning";
+  /** The case of TLS_BOOTSTRAP_RBAC_MISSING, which gives the severity. */
+  case: CaseOf<"TLS_BOOTSTRAP_RBAC_MISSING">;
+  severity: Severity;
   message: string;
   /** The exact command that makes the binding kubeadm would have made. */
   fix: string;
@@ -71,14 +75,20 @@ export function bootstrapRbacNotes(
 ): BootstrapRbacNote[] {
   const stuck = pendingClientCsrAgesMs.filter((age) => age > pendingForMs).length;
   return BOOTSTRAP_BINDINGS.filter((b) => granted.get(b.right) === false).map((b) => {
-    const warn = b.right === "file-csrs" || (b.right === "nodeclient" && stuck > 0);
+    const situation =
+      b.right === "file-csrs"
+        ? "cannot-file-csrs"
+        : b.right === "nodeclient" && stuck > 0
+          ? "client-csrs-waiting"
+          : "no-auto-approval";
     const waiting =
       b.right === "nodeclient" && stuck > 0
         ? `; ${stuck} kubelet client CSR(s) Pending for over a minute`
         : "";
     return {
       right: b.right,
-      severity: warn ? "warning" : "info",
+      case: situation,
+      severity: severityOf("TLS_BOOTSTRAP_RBAC_MISSING", situation),
       message: `missing: ${b.meaning} (kubeadm's ${b.binding})${waiting}`,
       fix: createBindingCommand(b),
     };

@@ -3,7 +3,6 @@ import { UsageError } from "../cli/errors.js";
 
 /** The -o formats every command understands; commands may add their own (e.g. prometheus). */
 export const COMMON_OUTPUT_FORMATS = ["table", "wide", "json", "yaml"] as const;
-export type OutputFormat = (typeof COMMON_OUTPUT_FORMATS)[number] | (string & {});
 
 export function validateOutputFormat(format: string, allowed: readonly string[]): void {
   if (!allowed.includes(format))

@@ -51,8 +51,8 @@ function mutate(input: Uint8Array, random: () => number): Uint8Array {
 
 /** Everything a listed certificate goes through after it is found. */
 function pipeline(collected: Collected): void {
-  runChecks(collected, thresholds);
-  listingRows(collected.certs, collected.bootstrapTokens, thresholds);
+  const findings = runChecks(collected, thresholds);
+  listingRows(collected.certs, collected.bootstrapTokens, findings, thresholds);
   renderPrometheus(collected.certs, NOW);
 }
 

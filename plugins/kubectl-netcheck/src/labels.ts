@@ -44,12 +44,6 @@ export function selectorQuery(selector: LabelSelector): string {
   return parts.join(",");
 }
 
-export function labelsText(labels: Labels): string {
-  return Object.entries(labels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
-}
-
 /** How a pod's labels miss a Service selector by exactly one pair. */
 export interface NearMiss {
   key: string;

@@ -32,3 +32,17 @@ describe("TLS_BOOTSTRAP_RBAC_MISSING", () => {
     ]);
   });
 });
+
+describe("TLS_BOOTSTRAP_RBAC_MISSING severities", () => {
+  it("a kubelet that cannot file its CSR at all is a warning; missing auto-approval is information", () => {
+    const findings = checkBootstrapRbac([
+      { right: "file-csrs", granted: false },
+      { right: "nodeclient", granted: false },
+      { right: "selfnodeclient", granted: true },
+    ]);
+    expect(findings.map((f) => [f.subject, f.severity])).toEqual([
+      [{ kind: "ClusterRoleBinding", name: "kubeadm:kubelet-bootstrap" }, "warning"],
+      [{ kind: "ClusterRoleBinding", name: "kubeadm:node-autoapprove-bootstrap" }, "info"],
+    ]);
+  });
+});

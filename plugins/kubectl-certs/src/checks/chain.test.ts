@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Issued, issue } from "../testing.js";
-import { checkBundles } from "./chain.js";
+import { checkBundles, checkCsrRequest } from "./chain.js";
 
 describe("checkBundles", () => {
   let root: Issued;
@@ -158,5 +158,20 @@ describe("checkBundles, findings in full", () => {
       ],
     ]);
     expect(checkBundles([bundle])).toEqual([]);
+  });
+});
+
+describe("checkCsrRequest", () => {
+  it("reports a CSR whose request does not parse, and nothing for one that does", () => {
+    expect(checkCsrRequest("node-csr-x", "not a PEM certificate request")).toEqual([
+      {
+        code: "CSR_UNPARSABLE",
+        severity: "warning",
+        subject: { kind: "CertificateSigningRequest", name: "node-csr-x" },
+        message: "spec.request: not a PEM certificate request",
+        next: "delete the CSR; the requester files a new one",
+      },
+    ]);
+    expect(checkCsrRequest("node-csr-y", undefined)).toEqual([]);
   });
 });

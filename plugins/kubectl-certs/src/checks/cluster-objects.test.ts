@@ -43,7 +43,7 @@ describe("checkBootstrapTokens (S5)", () => {
       [{ name: "bootstrap-token-bad000", badExpiration: true, deleting: false }],
       thresholds,
     );
-    expect(findings.map((f) => f.code)).toEqual(["CERT_UNPARSABLE"]);
+    expect(findings.map((f) => f.code)).toEqual(["BOOTSTRAP_TOKEN_UNPARSABLE"]);
   });
 });
 
@@ -128,7 +128,7 @@ describe("cluster-object findings in full", () => {
     const subject = (name: string) => ({ kind: "Secret", namespace: "kube-system", name });
     expect(findings).toEqual([
       {
-        code: "CERT_UNPARSABLE",
+        code: "BOOTSTRAP_TOKEN_UNPARSABLE",
         severity: "warning",
         subject: subject("bootstrap-token-bad000"),
         message: "bootstrap-token-bad000: the expiration is not an RFC 3339 time",

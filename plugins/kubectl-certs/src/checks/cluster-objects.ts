@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import {
   BOOTSTRAP_BINDINGS,
@@ -12,14 +13,14 @@ import type { Thresholds } from "./thresholds.js";
 export function checkApiServices(apiServices: readonly ApiServiceState[]): Finding[] {
   return apiServices
     .filter((s) => s.available !== "True")
-    .map((s) => ({
-      code: "APISERVICE_UNAVAILABLE",
-      severity: "critical" as const,
-      subject: { kind: "APIService", name: s.name },
-      message: `${s.name}: ${s.reason ?? "not Available"}${s.message ? `: ${s.message}` : ""}`,
-      evidence: { service: s.service, available: s.available, reason: s.reason, message: s.message },
-      next: `check the pods behind service ${s.service} and that the APIService caBundle holds the CA of their serving certificate (kubectl describe apiservice ${s.name})`,
-    }));
+    .map((s) =>
+      finding("APISERVICE_UNAVAILABLE", {
+        subject: { kind: "APIService", name: s.name },
+        message: `${s.name}: ${s.reason ?? "not Available"}${s.message ? `: ${s.message}` : ""}`,
+        evidence: { service: s.service, available: s.available, reason: s.reason, message: s.message },
+        next: `check the pods behind service ${s.service} and that the APIService caBundle holds the CA of their serving certificate (kubectl describe apiservice ${s.name})`,
+      }),
+    );
 }
 
 /** BOOTSTRAP_TOKEN_EXPIRED and BOOTSTRAP_TOKEN_EXPIRING (S5). */
@@ -34,36 +35,36 @@ export function checkBootstrapTokens(tokens: readonly BootstrapToken[], t: Thres
     };
     const next = "create a new token for joining nodes: kubeadm token create --print-join-command";
     if (token.badExpiration) {
-      findings.push({
-        code: "CERT_UNPARSABLE",
-        severity: "warning",
-        subject,
-        message: `${token.name}: the expiration is not an RFC 3339 time`,
-        evidence,
-        next,
-      });
+      findings.push(
+        finding("BOOTSTRAP_TOKEN_UNPARSABLE", {
+          subject,
+          message: `${token.name}: the expiration is not an RFC 3339 time`,
+          evidence,
+          next,
+        }),
+      );
       continue;
     }
     if (!token.expiration) continue;
     const left = token.expiration.getTime() - t.now.getTime();
     if (left <= 0)
-      findings.push({
-        code: "BOOTSTRAP_TOKEN_EXPIRED",
-        severity: "warning",
-        subject,
-        message: `bootstrap token ${token.tokenId ?? token.name} expired ${formatDuration(-left)} ago (${token.expiration.toISOString()}): kubelets bootstrapping with it are refused`,
-        evidence,
-        next: `${next}; update the bootstrap kubeconfig of nodes that still use it`,
-      });
+      findings.push(
+        finding("BOOTSTRAP_TOKEN_EXPIRED", {
+          subject,
+          message: `bootstrap token ${token.tokenId ?? token.name} expired ${formatDuration(-left)} ago (${token.expiration.toISOString()}): kubelets bootstrapping with it are refused`,
+          evidence,
+          next: `${next}; update the bootstrap kubeconfig of nodes that still use it`,
+        }),
+      );
     else if (left <= t.criticalWithinMs)
-      findings.push({
-        code: "BOOTSTRAP_TOKEN_EXPIRING",
-        severity: "info",
-        subject,
-        message: `bootstrap token ${token.tokenId ?? token.name} expires in ${formatDuration(left)}`,
-        evidence,
-        next,
-      });
+      findings.push(
+        finding("BOOTSTRAP_TOKEN_EXPIRING", {
+          subject,
+          message: `bootstrap token ${token.tokenId ?? token.name} expires in ${formatDuration(left)}`,
+          evidence,
+          next,
+        }),
+      );
   }
   return findings;
 }
@@ -75,14 +76,14 @@ export function checkRootCaCopies(copies: readonly RootCaCopy[]): Finding[] {
   const key = (c: RootCaCopy) => [...c.fingerprints].sort().join(",");
   return copies
     .filter((c) => key(c) !== key(reference))
-    .map((c) => ({
-      code: "ROOT_CA_STALE",
-      severity: "warning" as const,
-      subject: { kind: "ConfigMap", namespace: c.namespace, name: "kube-root-ca.crt" },
-      message: `kube-root-ca.crt in namespace ${c.namespace} differs from kube-system's: pods there trust another CA`,
-      evidence: { fingerprints: c.fingerprints, kubeSystem: reference.fingerprints },
-      next: `kubectl delete configmap kube-root-ca.crt -n ${c.namespace} (kube-controller-manager's root-ca publisher recreates it), then restart the pods of that namespace`,
-    }));
+    .map((c) =>
+      finding("ROOT_CA_STALE", {
+        subject: { kind: "ConfigMap", namespace: c.namespace, name: "kube-root-ca.crt" },
+        message: `kube-root-ca.crt in namespace ${c.namespace} differs from kube-system's: pods there trust another CA`,
+        evidence: { fingerprints: c.fingerprints, kubeSystem: reference.fingerprints },
+        next: `kubectl delete configmap kube-root-ca.crt -n ${c.namespace} (kube-controller-manager's root-ca publisher recreates it), then restart the pods of that namespace`,
+      }),
+    );
 }
 
 /**
@@ -94,15 +95,16 @@ export function checkBootstrapRbac(
   rights: readonly { right: BootstrapRight; granted: boolean }[],
 ): Finding[] {
   const granted = new Map(rights.map((r) => [r.right, r.granted]));
-  return bootstrapRbacNotes(granted, []).map((note) => ({
-    code: "TLS_BOOTSTRAP_RBAC_MISSING",
-    severity: note.severity,
-    subject: {
-      kind: "ClusterRoleBinding",
-      name: BOOTSTRAP_BINDINGS.find((b) => b.right === note.right)?.binding ?? "",
-    },
-    message: `TLS bootstrap: ${note.message}`,
-    evidence: { right: note.right },
-    next: note.fix,
-  }));
+  return bootstrapRbacNotes(granted, []).map((note) =>
+    finding("TLS_BOOTSTRAP_RBAC_MISSING", {
+      case: note.case,
+      subject: {
+        kind: "ClusterRoleBinding",
+        name: BOOTSTRAP_BINDINGS.find((b) => b.right === note.right)?.binding ?? "",
+      },
+      message: `TLS bootstrap: ${note.message}`,
+      evidence: { right: note.right },
+      next: note.fix,
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import { coversAddress } from "@kubemend/lib/x509/certificate";
 import { restartStaticPod } from "../kubeadm.js";
@@ -32,22 +33,22 @@ export function checkDrift(certs: readonly FoundCert[]): Finding[] {
     );
     if (!disk?.cert || disk.cert.sha256Fingerprint === served.cert.sha256Fingerprint) continue;
     const newer = disk.cert.notAfter > served.cert.notAfter;
-    findings.push({
-      code: "SERVED_DIFFERS_FROM_DISK",
-      severity: "critical",
-      subject: { endpoint: at.endpoint },
-      message: `${at.component} at ${at.endpoint} serves serial ${served.cert.serial} (expires ${served.cert.notAfter.toISOString()}), but ${disk.location} holds serial ${disk.cert.serial}${newer ? " (renewed, not loaded yet)" : ""}`,
-      evidence: {
-        component: at.component,
-        endpoint: at.endpoint,
-        file: disk.location,
-        servedSerial: served.cert.serial,
-        servedNotAfter: served.cert.notAfter.toISOString(),
-        diskSerial: disk.cert.serial,
-        diskNotAfter: disk.cert.notAfter.toISOString(),
-      },
-      next: restartStep(at.component, disk.location),
-    });
+    findings.push(
+      finding("SERVED_DIFFERS_FROM_DISK", {
+        subject: { endpoint: at.endpoint },
+        message: `${at.component} at ${at.endpoint} serves serial ${served.cert.serial} (expires ${served.cert.notAfter.toISOString()}), but ${disk.location} holds serial ${disk.cert.serial}${newer ? " (renewed, not loaded yet)" : ""}`,
+        evidence: {
+          component: at.component,
+          endpoint: at.endpoint,
+          file: disk.location,
+          servedSerial: served.cert.serial,
+          servedNotAfter: served.cert.notAfter.toISOString(),
+          diskSerial: disk.cert.serial,
+          diskNotAfter: disk.cert.notAfter.toISOString(),
+        },
+        next: restartStep(at.component, disk.location),
+      }),
+    );
   }
   return findings;
 }

@@ -206,6 +206,47 @@ describe("checkExpiry, findings in full", () => {
     expect(unknown?.message).toBe("secret/ns/web[tls.crt]: unparsable");
   });
 
+  it("an expiring CA is a warning within --warn-within and critical within --critical-within", async () => {
+    const month = await issue({ cn: "month-ca", ca: true, to: 20 });
+    const week = await issue({ cn: "week-ca", ca: true, to: 3 });
+    const findings = checkExpiry(
+      [found(month, { location: "a" }), found(week, { location: "b" })],
+      thresholds,
+    );
+    expect(findings.map((f) => [f.code, f.severity, f.evidence?.location])).toEqual([
+      ["CA_EXPIRING", "warning", "a"],
+      ["CA_EXPIRING", "critical", "b"],
+    ]);
+  });
+
+  it("a caBundle mid-rotation: the expired CA is a warning while a valid CA beside it verifies, critical once none is valid", async () => {
+    const gone = await issue({ cn: "old-ca", ca: true, from: -400, to: -1 });
+    const current = await issue({ cn: "new-ca", ca: true, from: -10, to: 3000 });
+    const notYet = await issue({ cn: "next-ca", ca: true, from: 5, to: 3000 });
+    const webhook = (cert: Issued, n: number) =>
+      found(cert, {
+        source: "webhooks",
+        role: "trust",
+        location: `validatingwebhookconfiguration/policy[check.caBundle]#${n}`,
+        holder: { kind: "ValidatingWebhookConfiguration", name: "policy" },
+      });
+    const rotating = checkExpiry([webhook(gone, 0), webhook(current, 1)], thresholds);
+    expect(rotating.map((f) => [f.code, f.severity])).toEqual([["CABUNDLE_EXPIRED", "warning"]]);
+    expect(rotating[0]?.message).toMatch(/; a valid CA beside it in the bundle still verifies$/);
+    // A CA that is not valid yet verifies nothing, nor does a valid CA in another bundle.
+    const other = found(current.info, {
+      source: "webhooks",
+      role: "trust",
+      location: "validatingwebhookconfiguration/other[check.caBundle]",
+    });
+    for (const certs of [[webhook(gone, 0)], [webhook(gone, 0), other]]) {
+      const lone = checkExpiry(certs, thresholds);
+      expect(lone.map((f) => [f.code, f.severity])).toEqual([["CABUNDLE_EXPIRED", "critical"]]);
+    }
+    const early = checkExpiry([webhook(gone, 0), webhook(notYet, 1)], thresholds);
+    expect(early.filter((f) => f.code === "CABUNDLE_EXPIRED").map((f) => f.severity)).toEqual(["critical"]);
+  });
+
   it("an expired caBundle is CABUNDLE_EXPIRED only for the trust of webhooks, APIServices and secrets", async () => {
     const gone = await issue({ cn: "gone-ca", ca: true, from: -100, to: -1 });
     const code = (over: Parameters<typeof found>[1]) => checkExpiry([found(gone, over)], thresholds)[0]?.code;

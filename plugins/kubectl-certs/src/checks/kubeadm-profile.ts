@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import { coversAddress } from "@kubemend/lib/x509/certificate";
 import type { FoundCert } from "../model.js";
@@ -30,24 +31,24 @@ export function checkKubeadmProfiles(certs: readonly FoundCert[]): Finding[] {
       expected: { cn: profile.cn, o: profile.o, extKeyUsages: profile.extKeyUsages },
     };
     if (differences.length > 0)
-      findings.push({
-        code: "PKI_PROFILE_MISMATCH",
-        severity: "warning",
-        subject: found.holder,
-        message: `${found.location}: ${differences.join("; ")}`,
-        evidence,
-        next: renewalStep(found),
-      });
+      findings.push(
+        finding("PKI_PROFILE_MISMATCH", {
+          subject: found.holder,
+          message: `${found.location}: ${differences.join("; ")}`,
+          evidence,
+          next: renewalStep(found),
+        }),
+      );
     const missing = (profile.sans ?? []).filter((name) => !coversAddress(cert, name));
     if (missing.length > 0)
-      findings.push({
-        code: "SAN_MISSING",
-        severity: "critical",
-        subject: found.holder,
-        message: `${found.location} does not cover ${missing.join(", ")}`,
-        evidence: { ...evidence, missing, sans: [...cert.sans.dns, ...cert.sans.ip] },
-        next: addSansStep(missing),
-      });
+      findings.push(
+        finding("SAN_MISSING", {
+          subject: found.holder,
+          message: `${found.location} does not cover ${missing.join(", ")}`,
+          evidence: { ...evidence, missing, sans: [...cert.sans.dns, ...cert.sans.ip] },
+          next: addSansStep(missing),
+        }),
+      );
   }
   return findings;
 }

@@ -63,14 +63,16 @@ describe("checkKubelets", () => {
     expect(findings[0]?.next).toContain("kubectl certificate approve csr-jbphr");
   });
 
-  it("reports a missing hostname as SAN_MISSING", async () => {
+  it("reports a missing hostname as KUBELET_NAME_SAN_MISSING", async () => {
     const ipOnly = await issue({
       cn: "system:node:worker-2",
       sans: { ip: ["10.2.1.152"] },
       signer: clusterCa,
     });
     const findings = checkKubelets([node({ chain: [ipOnly.info] })], [clusterCa.info]);
-    expect(findings.map((f) => [f.code, f.evidence?.missing])).toEqual([["SAN_MISSING", ["worker-2"]]]);
+    expect(findings.map((f) => [f.code, f.evidence?.missing])).toEqual([
+      ["KUBELET_NAME_SAN_MISSING", ["worker-2"]],
+    ]);
   });
 });
 
@@ -135,7 +137,7 @@ describe("checkKubelets, findings in full", () => {
       },
       {
         subject: { kind: "Node", name: "worker-3" },
-        code: "SAN_MISSING",
+        code: "KUBELET_NAME_SAN_MISSING",
         severity: "warning",
         message:
           "the kubelet certificate of worker-3 does not cover worker-3.internal, worker-3.cluster.internal",

@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import { type CertificateInfo, coversAddress } from "@kubemend/lib/x509/certificate";
 import { addSansStep } from "./next-steps.js";
@@ -42,20 +43,20 @@ export function checkApiServerSans(
     const missing = expected.filter((e) => !coversAddress(s.cert, e.address));
     if (missing.length === 0) continue;
     const endpoint = s.endpoints[0] as string;
-    findings.push({
-      code: "SAN_MISSING",
-      severity: "critical",
-      subject: { endpoint },
-      message: `the API server certificate served at ${s.endpoints.join(", ")} does not cover ${missing.map((m) => m.address).join(", ")}: clients that connect there fail to verify it`,
-      evidence: {
-        endpoints: s.endpoints,
-        subject: s.cert.subject.dn,
-        serial: s.cert.serial,
-        sans: [...s.cert.sans.dns, ...s.cert.sans.ip],
-        missing: missing.map((m) => ({ address: m.address, from: m.from })),
-      },
-      next: addSansStep(missing.map((m) => m.address)),
-    });
+    findings.push(
+      finding("SAN_MISSING", {
+        subject: { endpoint },
+        message: `the API server certificate served at ${s.endpoints.join(", ")} does not cover ${missing.map((m) => m.address).join(", ")}: clients that connect there fail to verify it`,
+        evidence: {
+          endpoints: s.endpoints,
+          subject: s.cert.subject.dn,
+          serial: s.cert.serial,
+          sans: [...s.cert.sans.dns, ...s.cert.sans.ip],
+          missing: missing.map((m) => ({ address: m.address, from: m.from })),
+        },
+        next: addSansStep(missing.map((m) => m.address)),
+      }),
+    );
   }
   return { rows, findings };
 }

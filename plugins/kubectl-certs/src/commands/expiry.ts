@@ -178,7 +178,7 @@ class ExpiryCommand implements Command {
     writeWarnings(ctx, collected.warnings);
     const t = thresholds(this.limits, ctx);
     const findings = runChecks(collected, t);
-    const rows = listingRows(collected.certs, collected.bootstrapTokens, t);
+    const rows = listingRows(collected.certs, collected.bootstrapTokens, findings, t);
     const format = ctx.output;
     if (format === "json") writeJson(ctx.io.out, expiryReport(collected, findings, rows));
     else if (format === "yaml")
@@ -191,10 +191,9 @@ class ExpiryCommand implements Command {
           ? renderTable(rows, listingColumns(palette(ctx.color)), wide)
           : "No certificates found.\n",
       );
-      const problems = findings.filter((f) => f.severity !== "ok");
-      if (problems.length > 0)
+      if (findings.length > 0)
         ctx.io.out.write(
-          `\n${renderFindings(problems, { format: wide ? "wide" : "table", color: ctx.color })}`,
+          `\n${renderFindings(findings, { format: wide ? "wide" : "table", color: ctx.color })}`,
         );
     }
     return exitCodeForFindings(findings, this.limits.failOn);

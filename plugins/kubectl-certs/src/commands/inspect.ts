@@ -4,7 +4,7 @@ import { exitCodeForFindings, sortFindings } from "@kubemend/lib/findings/findin
 import { FINDING_LIST_KIND, renderFindings } from "@kubemend/lib/findings/render";
 import { resourceNames } from "@kubemend/lib/kube/names";
 import { renderStructured } from "@kubemend/lib/output/format";
-import { checkBundles } from "../checks/chain.js";
+import { checkBundles, checkCsrRequest } from "../checks/chain.js";
 import { checkExpiry } from "../checks/expiry.js";
 import { certificateJson, renderCsrDetails, renderDetails } from "../report/details.js";
 import { inspectTarget, parseTarget, type Target } from "../sources/target.js";
@@ -50,13 +50,7 @@ class InspectCommand implements Command {
     });
     const t = thresholds(this.limits, ctx);
     const findings = [...checkExpiry(inspected.certs, t), ...checkBundles(inspected.bundles)];
-    if (inspected.csrProblem)
-      findings.push({
-        code: "CERT_UNPARSABLE",
-        severity: "warning",
-        subject: { kind: "CertificateSigningRequest", name: String(this.args.target).slice(4) },
-        message: `spec.request: ${inspected.csrProblem}`,
-      });
+    findings.push(...checkCsrRequest(String(this.args.target).slice(4), inspected.csrProblem));
     if (ctx.output === "json" || ctx.output === "yaml")
       ctx.io.out.write(
         renderStructured(

@@ -1,3 +1,5 @@
+import { type FindingCode, isFindingCode } from "@kubemend/lib/findings/catalogue";
+import type { Finding, Severity } from "@kubemend/lib/findings/finding";
 import type { Palette } from "@kubemend/lib/output/color";
 import { formatDuration } from "@kubemend/lib/output/duration";
 import type { Column } from "@kubemend/lib/output/table";
@@ -17,6 +19,8 @@ export interface ListingRow {
   /** Milliseconds; negative once expired. */
   residualMs?: number;
   status: ListingStatus;
+  /** The severity of the finding behind STATUS; none when OK. */
+  severity?: Severity;
   serial?: string;
   sans?: string[];
   keyType?: string;
@@ -24,20 +28,46 @@ export interface ListingRow {
   problem?: string;
 }
 
-function status(notBefore: Date | undefined, notAfter: Date, t: Thresholds): ListingStatus {
-  const left = notAfter.getTime() - t.now.getTime();
-  if (notBefore && notBefore.getTime() > t.now.getTime()) return "NOT-YET-VALID";
-  if (left <= 0) return "EXPIRED";
-  if (left <= t.criticalWithinMs) return "CRITICAL";
-  if (left <= t.warnWithinMs) return "EXPIRING";
-  return "OK";
+/** The expiry codes of checkExpiry and checkBootstrapTokens, as the table's STATUS. */
+const STATUS: Partial<Record<FindingCode, ListingStatus>> = {
+  CERT_EXPIRED: "EXPIRED",
+  CABUNDLE_EXPIRED: "EXPIRED",
+  BOOTSTRAP_TOKEN_EXPIRED: "EXPIRED",
+  CERT_NOT_YET_VALID: "NOT-YET-VALID",
+  CERT_UNPARSABLE: "UNPARSABLE",
+  BOOTSTRAP_TOKEN_UNPARSABLE: "UNPARSABLE",
+  CERT_EXPIRING: "EXPIRING",
+  CA_EXPIRING: "EXPIRING",
+  BOOTSTRAP_TOKEN_EXPIRING: "EXPIRING",
+};
+
+/**
+ * Each row's STATUS is the finding the checks made about that certificate or token, so the table
+ * and the findings cannot disagree: an expiring certificate in the critical window is CRITICAL, a
+ * bootstrap token that expires in a day (an info finding) is EXPIRING, not red.
+ */
+function statusOf(findings: readonly Finding[], matches: (f: Finding) => boolean): RowStatus {
+  for (const f of findings) {
+    const status = isFindingCode(f.code) ? STATUS[f.code] : undefined;
+    if (status && matches(f))
+      return {
+        status: status === "EXPIRING" && f.severity === "critical" ? "CRITICAL" : status,
+        severity: f.severity,
+      };
+  }
+  return { status: "OK" };
 }
+
+type RowStatus = Pick<ListingRow, "status" | "severity">;
 
 export function listingRows(
   certs: readonly FoundCert[],
   tokens: readonly BootstrapToken[],
+  findings: readonly Finding[],
   t: Thresholds,
 ): ListingRow[] {
+  const ofCert = (found: FoundCert) =>
+    statusOf(findings, (f) => f.evidence?.location === found.location && f.evidence?.source === found.source);
   const rows: ListingRow[] = certs.map((found) => {
     const cert = found.cert;
     if (!cert)
@@ -46,7 +76,7 @@ export function listingRows(
         location: found.location,
         subject: "",
         issuer: "",
-        status: "UNPARSABLE",
+        ...ofCert(found),
         problem: found.problem,
       };
     const key = cert.publicKey;
@@ -57,7 +87,7 @@ export function listingRows(
       issuer: cert.issuer.dn,
       notAfter: cert.notAfter.toISOString(),
       residualMs: residual(cert, t.now),
-      status: status(cert.notBefore, cert.notAfter, t),
+      ...ofCert(found),
       serial: cert.serial,
       sans: [...cert.sans.dns, ...cert.sans.ip, ...cert.sans.email, ...cert.sans.uri],
       keyType: [key.type, key.curve ?? key.bits].filter((p) => p !== undefined).join(" "),
@@ -70,13 +100,18 @@ export function listingRows(
       location: `secret/kube-system/${token.name}`,
       subject: `bootstrap token ${token.tokenId ?? ""}`.trim(),
       issuer: "",
-      ...(token.expiration
-        ? {
-            notAfter: token.expiration.toISOString(),
-            residualMs: token.expiration.getTime() - t.now.getTime(),
-            status: status(undefined, token.expiration, t),
-          }
-        : { status: token.badExpiration ? "UNPARSABLE" : "OK" }),
+      ...(token.expiration && {
+        notAfter: token.expiration.toISOString(),
+        residualMs: token.expiration.getTime() - t.now.getTime(),
+      }),
+      ...statusOf(
+        findings,
+        (f) =>
+          "kind" in f.subject &&
+          f.subject.kind === "Secret" &&
+          f.subject.namespace === "kube-system" &&
+          f.subject.name === token.name,
+      ),
     });
   return sortRows(rows);
 }
@@ -91,8 +126,14 @@ function sortRows(rows: ListingRow[]): ListingRow[] {
 }
 
 export function listingColumns(colors: Palette): Column<ListingRow>[] {
-  const statusCell = (s: ListingStatus) =>
-    s === "OK" ? colors.green(s) : s === "EXPIRING" ? colors.yellow(s) : colors.red(s);
+  const statusCell = (r: ListingRow) =>
+    r.severity === "critical"
+      ? colors.red(r.status)
+      : r.severity === "warning"
+        ? colors.yellow(r.status)
+        : r.severity === "info"
+          ? r.status
+          : colors.green(r.status);
   return [
     { header: "SOURCE", value: (r) => r.source },
     { header: "LOCATION", value: (r) => r.location },
@@ -100,7 +141,7 @@ export function listingColumns(colors: Palette): Column<ListingRow>[] {
     { header: "ISSUER", value: (r) => r.issuer },
     { header: "EXPIRES", value: (r) => r.notAfter?.replace(/\.\d+Z$/, "Z") ?? "" },
     { header: "RESIDUAL", value: (r) => (r.residualMs === undefined ? "" : formatDuration(r.residualMs)) },
-    { header: "STATUS", value: (r) => statusCell(r.status) },
+    { header: "STATUS", value: statusCell },
     { header: "SERIAL", value: (r) => r.serial ?? "", wide: true },
     { header: "SANS", value: (r) => (r.sans ?? []).join(","), wide: true },
     { header: "KEY", value: (r) => r.keyType ?? r.problem ?? "", wide: true },

@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { AgentPod, AgentRole } from "../collect/agents.js";
 import { conditionOf, type Event, isNodeReady, isPodReady, type Node } from "../model.js";
@@ -10,36 +11,36 @@ export function checkNodes(nodes: ReadonlyMap<string, Node | undefined>, involve
   const out: Finding[] = [];
   for (const [name, node] of nodes) {
     if (!node) {
-      out.push({
-        code: "NODE_NOT_READY",
-        severity: "critical",
-        subject: nodeSubject(name),
-        message: `node ${name} (${involvement}) does not exist`,
-        next: "kubectl get nodes",
-      });
+      out.push(
+        finding("NODE_NOT_READY", {
+          subject: nodeSubject(name),
+          message: `node ${name} (${involvement}) does not exist`,
+          next: "kubectl get nodes",
+        }),
+      );
       continue;
     }
     const ready = conditionOf(node, "Ready");
     if (!isNodeReady(node))
-      out.push({
-        code: "NODE_NOT_READY",
-        severity: "critical",
-        subject: nodeSubject(name),
-        message: `node ${name} (${involvement}) is NotReady: ${ready?.reason ?? "no status"}${ready?.message ? `: ${ready.message}` : ""}`,
-        evidence: { ready: ready ?? null },
-        next: `kubectl describe node ${name}   # then check the kubelet on the node: journalctl -u kubelet`,
-      });
+      out.push(
+        finding("NODE_NOT_READY", {
+          subject: nodeSubject(name),
+          message: `node ${name} (${involvement}) is NotReady: ${ready?.reason ?? "no status"}${ready?.message ? `: ${ready.message}` : ""}`,
+          evidence: { ready: ready ?? null },
+          next: `kubectl describe node ${name}   # then check the kubelet on the node: journalctl -u kubelet`,
+        }),
+      );
     const network = conditionOf(node, "NetworkUnavailable");
     if (network?.status === "True")
-      out.push({
-        code: "CNI_UNHEALTHY",
-        severity: "critical",
-        subject: nodeSubject(name),
-        message:
-          `node ${name} (${involvement}) reports NetworkUnavailable: ${network.reason ?? ""} ${network.message ?? ""}`.trim(),
-        evidence: { networkUnavailable: network },
-        next: `kubectl describe node ${name}`,
-      });
+      out.push(
+        finding("CNI_UNHEALTHY", {
+          subject: nodeSubject(name),
+          message:
+            `node ${name} (${involvement}) reports NetworkUnavailable: ${network.reason ?? ""} ${network.message ?? ""}`.trim(),
+          evidence: { networkUnavailable: network },
+          next: `kubectl describe node ${name}`,
+        }),
+      );
   }
   return out;
 }
@@ -69,25 +70,25 @@ export function checkAgents(
       if (healthy.length > 0) continue;
       const pod = here[0]?.pod;
       const reason = pod ? notReadyReason(pod, events).detail : undefined;
-      out.push({
-        code,
-        severity: "critical",
-        subject: pod
-          ? { kind: "Pod", namespace: pod.metadata.namespace as string, name: pod.metadata.name }
-          : nodeSubject(node),
-        message: pod
-          ? `${agent} on node ${node} (${involvement(node)}) is not Ready: ${reason}; ${effect}`
-          : `no ${agent} pod runs on node ${node} (${involvement(node)}), though it runs on other nodes; ${effect}`,
-        evidence: {
-          agent,
-          node,
-          pods: here.map((a) => a.pod.metadata.name),
-          reason: reason ?? "no pod on the node",
-        },
-        next: pod
-          ? `kubectl logs -n ${pod.metadata.namespace} ${pod.metadata.name} --previous`
-          : `kubectl get daemonsets -A -o wide   # does the ${agent} DaemonSet tolerate the node's taints?`,
-      });
+      out.push(
+        finding(code, {
+          subject: pod
+            ? { kind: "Pod", namespace: pod.metadata.namespace as string, name: pod.metadata.name }
+            : nodeSubject(node),
+          message: pod
+            ? `${agent} on node ${node} (${involvement(node)}) is not Ready: ${reason}; ${effect}`
+            : `no ${agent} pod runs on node ${node} (${involvement(node)}), though it runs on other nodes; ${effect}`,
+          evidence: {
+            agent,
+            node,
+            pods: here.map((a) => a.pod.metadata.name),
+            reason: reason ?? "no pod on the node",
+          },
+          next: pod
+            ? `kubectl logs -n ${pod.metadata.namespace} ${pod.metadata.name} --previous`
+            : `kubectl get daemonsets -A -o wide   # does the ${agent} DaemonSet tolerate the node's taints?`,
+        }),
+      );
     }
   }
   return out;

@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedApiServer } from "../collect/apiserver.js";
 import { isPodReady, type Pod } from "../model.js";
@@ -39,14 +40,13 @@ export function apiServerInstance(pod: Pod): ApiServerInstance | undefined {
 export function checkApiServerService(api: CollectedApiServer): Finding[] {
   if (!api.service)
     return [
-      {
-        code: "APISERVER_SVC_MISMATCH",
-        severity: "critical",
+      finding("APISERVER_SVC_MISMATCH", {
+        case: "service-missing",
         subject,
         message:
           "the kubernetes Service in default is missing: in-cluster clients (CNI, controllers) cannot reach the API server",
         next: "restart kube-apiserver: it recreates the Service",
-      },
+      }),
     ];
   const servers = api.pods.map(apiServerInstance).filter((s): s is ApiServerInstance => s !== undefined);
   if (servers.length === 0) return [];
@@ -66,40 +66,44 @@ export function checkApiServerService(api: CollectedApiServer): Finding[] {
   };
   const out: Finding[] = [];
   if (endpoints.length === 0)
-    out.push({
-      code: "APISERVER_SVC_MISMATCH",
-      severity: "critical",
-      subject,
-      message: `the kubernetes Service (${api.service.spec.clusterIP}) has no ready endpoint, while ${running.length} API servers run: in-cluster clients time out`,
-      evidence,
-      next: NEXT,
-    });
+    out.push(
+      finding("APISERVER_SVC_MISMATCH", {
+        case: "no-ready-endpoint",
+        subject,
+        message: `the kubernetes Service (${api.service.spec.clusterIP}) has no ready endpoint, while ${running.length} API servers run: in-cluster clients time out`,
+        evidence,
+        next: NEXT,
+      }),
+    );
   else if (dead.length > 0)
-    out.push({
-      code: "APISERVER_SVC_MISMATCH",
-      severity: "critical",
-      subject,
-      message: `the kubernetes Service (${api.service.spec.clusterIP}) sends traffic to ${dead.join(", ")}, where no running API server advertises itself (running: ${running.map((s) => s.address).join(", ") || "none"}): in-cluster clients such as the CNI time out`,
-      evidence: { ...evidence, dead },
-      next: NEXT,
-    });
+    out.push(
+      finding("APISERVER_SVC_MISMATCH", {
+        case: "dead-endpoint",
+        subject,
+        message: `the kubernetes Service (${api.service.spec.clusterIP}) sends traffic to ${dead.join(", ")}, where no running API server advertises itself (running: ${running.map((s) => s.address).join(", ") || "none"}): in-cluster clients such as the CNI time out`,
+        evidence: { ...evidence, dead },
+        next: NEXT,
+      }),
+    );
   if (wrongPort.length > 0)
-    out.push({
-      code: "APISERVER_SVC_MISMATCH",
-      severity: "critical",
-      subject,
-      message: `the kubernetes Service's endpoints use port ${wrongPort.join(", ")}, but the API servers listen on ${[...new Set(running.map((s) => s.port))].join(", ")}`,
-      evidence,
-      next: NEXT,
-    });
+    out.push(
+      finding("APISERVER_SVC_MISMATCH", {
+        case: "wrong-port",
+        subject,
+        message: `the kubernetes Service's endpoints use port ${wrongPort.join(", ")}, but the API servers listen on ${[...new Set(running.map((s) => s.port))].join(", ")}`,
+        evidence,
+        next: NEXT,
+      }),
+    );
   if (unlisted.length > 0)
-    out.push({
-      code: "APISERVER_SVC_MISMATCH",
-      severity: "warning",
-      subject,
-      message: `running API servers missing from the kubernetes Service's endpoints: ${unlisted.map((s) => `${s.address} (${s.pod})`).join(", ")}`,
-      evidence: { ...evidence, unlisted: unlisted.map((s) => s.address) },
-      next: NEXT,
-    });
+    out.push(
+      finding("APISERVER_SVC_MISMATCH", {
+        case: "server-unlisted",
+        subject,
+        message: `running API servers missing from the kubernetes Service's endpoints: ${unlisted.map((s) => `${s.address} (${s.pod})`).join(", ")}`,
+        evidence: { ...evidence, unlisted: unlisted.map((s) => s.address) },
+        next: NEXT,
+      }),
+    );
   return out;
 }

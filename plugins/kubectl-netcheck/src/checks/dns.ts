@@ -1,3 +1,4 @@
+import { type CaseOf, finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import { type CollectedDns, DNS_NAMESPACE, DNS_POD_LABEL, DNS_SERVICE } from "../collect/dns.js";
 import { isPodReady } from "../model.js";
@@ -9,23 +10,16 @@ const NEXT = `kubectl netcheck dns`;
 
 /** DNS_UNHEALTHY: the kube-dns Service, its pods and its endpoints. */
 export function checkDns(dns: CollectedDns): Finding[] {
-  const finding = (
-    severity: "critical" | "warning",
+  const unhealthy = (
+    situation: CaseOf<"DNS_UNHEALTHY">,
     message: string,
     evidence: Record<string, unknown>,
     next = NEXT,
-  ): Finding => ({
-    code: "DNS_UNHEALTHY",
-    severity,
-    subject,
-    message,
-    evidence,
-    next,
-  });
+  ): Finding => finding("DNS_UNHEALTHY", { case: situation, subject, message, evidence, next });
   if (!dns.service && dns.pods.length === 0)
     return [
-      finding(
-        "critical",
+      unhealthy(
+        "no-cluster-dns",
         `no cluster DNS: neither Service ${DNS_NAMESPACE}/${DNS_SERVICE} nor pods labelled ${DNS_POD_LABEL} exist`,
         {},
         "install CoreDNS: kubeadm init phase addon coredns",
@@ -33,8 +27,8 @@ export function checkDns(dns: CollectedDns): Finding[] {
     ];
   if (!dns.service)
     return [
-      finding(
-        "critical",
+      unhealthy(
+        "service-missing",
         `Service ${DNS_NAMESPACE}/${DNS_SERVICE} is missing, so the cluster DNS address answers nobody`,
         {
           pods: dns.pods.map((p) => p.metadata.name),
@@ -56,8 +50,8 @@ export function checkDns(dns: CollectedDns): Finding[] {
   };
   if (dns.pods.length === 0)
     return [
-      finding(
-        "critical",
+      unhealthy(
+        "no-pods",
         `no pods labelled ${DNS_POD_LABEL} run behind ${DNS_NAMESPACE}/${DNS_SERVICE}`,
         evidence,
         "kubectl get deployments -n kube-system coredns",
@@ -65,8 +59,8 @@ export function checkDns(dns: CollectedDns): Finding[] {
     ];
   if (ready.length === 0)
     return [
-      finding(
-        "critical",
+      unhealthy(
+        "no-pod-ready",
         `none of the ${dns.pods.length} CoreDNS pods is Ready (${notReady[0]?.pod}: ${notReady[0]?.reason}): names of Services do not resolve`,
         evidence,
         `kubectl logs -n ${DNS_NAMESPACE} ${notReady[0]?.pod} --previous`,
@@ -74,16 +68,16 @@ export function checkDns(dns: CollectedDns): Finding[] {
     ];
   if (readyEndpoints.length === 0)
     return [
-      finding(
-        "critical",
+      unhealthy(
+        "no-ready-endpoint",
         `${ready.length} CoreDNS pods are Ready but ${DNS_NAMESPACE}/${DNS_SERVICE} has no ready endpoint`,
         evidence,
       ),
     ];
   if (notReady.length > 0)
     return [
-      finding(
-        "warning",
+      unhealthy(
+        "some-pods-not-ready",
         `${notReady.length} of ${dns.pods.length} CoreDNS pods are not Ready (${notReady[0]?.pod}: ${notReady[0]?.reason})`,
         evidence,
       ),
@@ -99,28 +93,31 @@ export function checkCorefile(dns: CollectedDns): Finding[] {
   const out: Finding[] = [];
   const plugin = (name: string) => new RegExp(`^\\s*${name}(\\s|$)`, "m").test(corefile);
   if (!plugin("kubernetes"))
-    out.push({
-      code: "DNS_UNHEALTHY",
-      severity: "critical",
-      subject: sub,
-      message: "the Corefile has no kubernetes plugin: CoreDNS does not answer for cluster names",
-      next: "kubectl edit configmap coredns -n kube-system",
-    });
+    out.push(
+      finding("DNS_UNHEALTHY", {
+        case: "corefile-no-kubernetes-plugin",
+        subject: sub,
+        message: "the Corefile has no kubernetes plugin: CoreDNS does not answer for cluster names",
+        next: "kubectl edit configmap coredns -n kube-system",
+      }),
+    );
   if (!plugin("forward") && !plugin("proxy"))
-    out.push({
-      code: "DNS_UNHEALTHY",
-      severity: "warning",
-      subject: sub,
-      message: "the Corefile forwards nowhere: names outside the cluster do not resolve",
-      next: "add: forward . /etc/resolv.conf",
-    });
+    out.push(
+      finding("DNS_UNHEALTHY", {
+        case: "corefile-no-upstream",
+        subject: sub,
+        message: "the Corefile forwards nowhere: names outside the cluster do not resolve",
+        next: "add: forward . /etc/resolv.conf",
+      }),
+    );
   if (!plugin("loop"))
-    out.push({
-      code: "DNS_UNHEALTHY",
-      severity: "info",
-      subject: sub,
-      message:
-        "the Corefile has no loop plugin: a forwarding loop through the node's resolv.conf would go unnoticed",
-    });
+    out.push(
+      finding("DNS_UNHEALTHY", {
+        case: "corefile-no-loop-plugin",
+        subject: sub,
+        message:
+          "the Corefile has no loop plugin: a forwarding loop through the node's resolv.conf would go unnoticed",
+      }),
+    );
   return out;
 }

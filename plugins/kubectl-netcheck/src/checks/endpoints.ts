@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedService } from "../collect/service.js";
 import { type Endpoint, isPodReady } from "../model.js";
@@ -25,14 +26,15 @@ export function checkEndpoints(c: CollectedService): Finding[] {
 
   if (!hasSelector(service)) {
     if (endpoints.length === 0)
-      out.push({
-        code: "ENDPOINTS_EMPTY",
-        severity: "warning",
-        subject,
-        message: "the Service has no selector and nobody has published endpoints for it",
-        evidence: { slices: c.slices.map((s) => s.metadata.name) },
-        next: `create an EndpointSlice labelled kubernetes.io/service-name=${c.name} in ${c.namespace}, or give the Service a selector`,
-      });
+      out.push(
+        finding("ENDPOINTS_EMPTY", {
+          case: "no-selector-no-slices",
+          subject,
+          message: "the Service has no selector and nobody has published endpoints for it",
+          evidence: { slices: c.slices.map((s) => s.metadata.name) },
+          next: `create an EndpointSlice labelled kubernetes.io/service-name=${c.name} in ${c.namespace}, or give the Service a selector`,
+        }),
+      );
     return out;
   }
   if (c.pods.length === 0) return out;
@@ -41,21 +43,21 @@ export function checkEndpoints(c: CollectedService): Finding[] {
   const notReady = notReadyPods(c.pods, c.events, c.nodes);
   if (notReady.length > 0) {
     const none = readyPods.length === 0;
-    const severity = none && !publishNotReady ? "critical" : "warning";
     const first = notReady[0];
-    out.push({
-      code: "PODS_NOT_READY",
-      severity,
-      subject,
-      message: `${readyPods.length} of ${c.pods.length} selected pods are Ready; ${first?.pod}: ${first?.reason}${notReady.length > 1 ? ` (and ${notReady.length - 1} more)` : ""}${publishNotReady ? "; publishNotReadyAddresses sends traffic to them anyway" : ""}`,
-      evidence: {
-        ready: readyPods.length,
-        selected: c.pods.length,
-        publishNotReadyAddresses: publishNotReady,
-        pods: notReady,
-      },
-      next: nextForCause(first?.cause, c.namespace, first?.pod),
-    });
+    out.push(
+      finding("PODS_NOT_READY", {
+        case: publishNotReady ? "published-anyway" : none ? "none-ready" : "some-ready",
+        subject,
+        message: `${readyPods.length} of ${c.pods.length} selected pods are Ready; ${first?.pod}: ${first?.reason}${notReady.length > 1 ? ` (and ${notReady.length - 1} more)` : ""}${publishNotReady ? "; publishNotReadyAddresses sends traffic to them anyway" : ""}`,
+        evidence: {
+          ready: readyPods.length,
+          selected: c.pods.length,
+          publishNotReadyAddresses: publishNotReady,
+          pods: notReady,
+        },
+        next: nextForCause(first?.cause, c.namespace, first?.pod),
+      }),
+    );
   }
 
   const eligible = publishNotReady
@@ -63,17 +65,18 @@ export function checkEndpoints(c: CollectedService): Finding[] {
     : readyPods.filter((p) => p.status?.podIP);
   if (endpoints.length === 0) {
     if (eligible.length > 0)
-      out.push({
-        code: "ENDPOINTS_EMPTY",
-        severity: "critical",
-        subject,
-        message: `${eligible.length} pods are ${publishNotReady ? "running" : "Ready"} but the Service's EndpointSlices list no endpoint: the EndpointSlice controller is not publishing them`,
-        evidence: {
-          slices: c.slices.map((s) => s.metadata.name),
-          eligiblePods: eligible.map((p) => p.metadata.name),
-        },
-        next: "check kube-controller-manager: kubectl get pods -n kube-system -l component=kube-controller-manager",
-      });
+      out.push(
+        finding("ENDPOINTS_EMPTY", {
+          case: "controller-not-publishing",
+          subject,
+          message: `${eligible.length} pods are ${publishNotReady ? "running" : "Ready"} but the Service's EndpointSlices list no endpoint: the EndpointSlice controller is not publishing them`,
+          evidence: {
+            slices: c.slices.map((s) => s.metadata.name),
+            eligiblePods: eligible.map((p) => p.metadata.name),
+          },
+          next: "check kube-controller-manager: kubectl get pods -n kube-system -l component=kube-controller-manager",
+        }),
+      );
     return out;
   }
 
@@ -86,23 +89,25 @@ export function checkEndpoints(c: CollectedService): Finding[] {
   );
   const terminating = states.filter((s) => s.terminating);
   if (ready.length === 0 && (notReady.length === 0 || stale.length > 0 || terminating.length > 0)) {
-    out.push({
-      code: "ENDPOINTS_NOT_READY",
-      severity: "critical",
-      subject,
-      message: `none of the Service's ${endpoints.length} endpoints is ready (${terminating.length} terminating, ${states.filter((s) => s.serving).length} serving)`,
-      evidence: { endpoints: states.map(endpointEvidence) },
-      next: `kubectl get endpointslices -n ${c.namespace} -l kubernetes.io/service-name=${c.name} -o yaml`,
-    });
+    out.push(
+      finding("ENDPOINTS_NOT_READY", {
+        case: "none-ready",
+        subject,
+        message: `none of the Service's ${endpoints.length} endpoints is ready (${terminating.length} terminating, ${states.filter((s) => s.serving).length} serving)`,
+        evidence: { endpoints: states.map(endpointEvidence) },
+        next: `kubectl get endpointslices -n ${c.namespace} -l kubernetes.io/service-name=${c.name} -o yaml`,
+      }),
+    );
   } else if (stale.length > 0) {
-    out.push({
-      code: "ENDPOINTS_NOT_READY",
-      severity: "warning",
-      subject,
-      message: `${stale.length} endpoints are not ready although their pods are Ready: the EndpointSlices are stale`,
-      evidence: { endpoints: stale.map(endpointEvidence) },
-      next: "check kube-controller-manager: kubectl get pods -n kube-system -l component=kube-controller-manager",
-    });
+    out.push(
+      finding("ENDPOINTS_NOT_READY", {
+        case: "stale",
+        subject,
+        message: `${stale.length} endpoints are not ready although their pods are Ready: the EndpointSlices are stale`,
+        evidence: { endpoints: stale.map(endpointEvidence) },
+        next: "check kube-controller-manager: kubectl get pods -n kube-system -l component=kube-controller-manager",
+      }),
+    );
   }
   return out;
 }

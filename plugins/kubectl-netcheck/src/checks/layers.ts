@@ -53,7 +53,9 @@ export interface Verdict {
 export function verdictOf(findings: readonly Finding[], okMessage: string): Verdict {
   for (const { layer } of LAYERS) {
     const here = sortFindings(
-      findings.filter((f) => layerOf(f.code) === layer && severityRank(f.severity) >= 2),
+      findings.filter(
+        (f) => layerOf(f.code) === layer && severityRank(f.severity) >= severityRank("warning"),
+      ),
     );
     const first = here[0];
     if (first)

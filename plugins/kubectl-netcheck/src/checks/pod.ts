@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedPod } from "../collect/pod.js";
 import { isPodReady } from "../model.js";
@@ -15,18 +16,19 @@ export function checkPod(c: CollectedPod): Finding[] {
     const nodeName = pod.spec.nodeName;
     const node = nodeName === undefined ? undefined : (c.nodes.get(nodeName) ?? null);
     const reason = notReadyReason(pod, c.events, node);
-    findings.push({
-      code: "PODS_NOT_READY",
-      severity: "critical",
-      subject,
-      message: `the pod is not Ready: ${reason.detail}`,
-      evidence: {
-        cause: reason.cause,
-        podIP: pod.status?.podIP ?? null,
-        events: c.events.slice(0, 5).map((e) => `${e.reason}: ${e.message}`),
-      },
-      next: `kubectl describe pod ${pod.metadata.name} -n ${pod.metadata.namespace}`,
-    });
+    findings.push(
+      finding("PODS_NOT_READY", {
+        case: "pod-not-ready",
+        subject,
+        message: `the pod is not Ready: ${reason.detail}`,
+        evidence: {
+          cause: reason.cause,
+          podIP: pod.status?.podIP ?? null,
+          events: c.events.slice(0, 5).map((e) => `${e.reason}: ${e.message}`),
+        },
+        next: `kubectl describe pod ${pod.metadata.name} -n ${pod.metadata.namespace}`,
+      }),
+    );
   }
   findings.push(...checkNodes(c.nodes, "it runs the pod"));
   if (pod.spec.nodeName && !pod.spec.hostNetwork)
@@ -42,14 +44,14 @@ export function checkPod(c: CollectedPod): Finding[] {
   const ingress = c.policies.filter((p) => selects(p, self, "Ingress")).map((p) => p.metadata.name);
   const egress = c.policies.filter((p) => selects(p, self, "Egress")).map((p) => p.metadata.name);
   if (ingress.length + egress.length > 0)
-    findings.push({
-      code: "NETPOL_SELECTS",
-      severity: "info",
-      subject,
-      message: `NetworkPolicies isolate the pod: ingress by ${ingress.join(", ") || "none"}; egress by ${egress.join(", ") || "none"}`,
-      evidence: { ingress, egress },
-      next: `kubectl netcheck policy -n ${pod.metadata.namespace} --from ${pod.metadata.name} --to POD:PORT`,
-    });
+    findings.push(
+      finding("NETPOL_SELECTS", {
+        subject,
+        message: `NetworkPolicies isolate the pod: ingress by ${ingress.join(", ") || "none"}; egress by ${egress.join(", ") || "none"}`,
+        evidence: { ingress, egress },
+        next: `kubectl netcheck policy -n ${pod.metadata.namespace} --from ${pod.metadata.name} --to POD:PORT`,
+      }),
+    );
 
   const clusterFirst = (pod.spec.dnsPolicy ?? "ClusterFirst") === "ClusterFirst" && !pod.spec.hostNetwork;
   if (clusterFirst || pod.spec.dnsPolicy === "ClusterFirstWithHostNet") {
@@ -68,14 +70,15 @@ export function checkPod(c: CollectedPod): Finding[] {
         { policies: c.policies, namespaceLabels: c.namespaceLabels },
       );
       if (!verdict.egress.allowed)
-        findings.push({
-          code: "NETPOL_BLOCKS",
-          severity: "critical",
-          subject,
-          message: `egress to cluster DNS (UDP/53) is ${verdict.reason}`,
-          evidence: { isolatedBy: verdict.egress.isolatedBy },
-          next: "allow egress to kube-system pods labelled k8s-app=kube-dns on UDP and TCP 53",
-        });
+        findings.push(
+          finding("NETPOL_BLOCKS", {
+            case: "dns-egress",
+            subject,
+            message: `egress to cluster DNS (UDP/53) is ${verdict.reason}`,
+            evidence: { isolatedBy: verdict.egress.isolatedBy },
+            next: "allow egress to kube-system pods labelled k8s-app=kube-dns on UDP and TCP 53",
+          }),
+        );
     }
   }
   return findings;

@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedService } from "../collect/service.js";
 import type { Pod, Protocol, ServicePort } from "../model.js";
@@ -42,14 +43,15 @@ export function checkPolicies(c: CollectedService, port?: string): Finding[] {
     }
     if (blocked.length === 0) continue;
     const policies = [...new Set(blocked.flatMap((b) => b.isolatedBy))];
-    out.push({
-      code: "NETPOL_BLOCKS",
-      severity: blocked.length === c.pods.length ? "critical" : "warning",
-      subject: serviceSubject(c),
-      message: `ingress to ${protocol}/${blocked[0]?.port} of ${blocked.length} of ${c.pods.length} selected pods is denied by ${policies.join(", ")}: no rule admits any source on that port`,
-      evidence: { servicePort: sp.port, protocol, pods: blocked },
-      next: `add an ingress rule for port ${blocked[0]?.port}, e.g. kubectl netcheck policy -n ${c.namespace} --from POD --to ${blocked[0]?.pod}:${blocked[0]?.port} to test it`,
-    });
+    out.push(
+      finding("NETPOL_BLOCKS", {
+        case: blocked.length === c.pods.length ? "all-pods" : "some-pods",
+        subject: serviceSubject(c),
+        message: `ingress to ${protocol}/${blocked[0]?.port} of ${blocked.length} of ${c.pods.length} selected pods is denied by ${policies.join(", ")}: no rule admits any source on that port`,
+        evidence: { servicePort: sp.port, protocol, pods: blocked },
+        next: `add an ingress rule for port ${blocked[0]?.port}, e.g. kubectl netcheck policy -n ${c.namespace} --from POD --to ${blocked[0]?.pod}:${blocked[0]?.port} to test it`,
+      }),
+    );
   }
   return out;
 }

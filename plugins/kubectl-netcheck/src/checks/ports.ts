@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedService } from "../collect/service.js";
 import type { Pod, ServicePort } from "../model.js";
@@ -25,19 +26,20 @@ export function checkTargetPorts(c: CollectedService, port?: string): Finding[] 
     if (missing.length === 0) continue;
     const all = missing.length === c.pods.length;
     const label = sp.name ? `port ${sp.name} (${sp.port})` : `port ${sp.port}`;
-    out.push({
-      code: "TARGETPORT_MISSING",
-      severity: all ? "critical" : "warning",
-      subject: serviceSubject(c),
-      message: `${label} targets the named port "${name}"/${protocol}, which ${missing.length} of ${c.pods.length} selected pods do not declare${all ? "" : `: ${missing.map((m) => m.pod.metadata.name).join(", ")}`}`,
-      evidence: {
-        servicePort: sp.port,
-        targetPort: name,
-        protocol,
-        pods: missing.map((m) => ({ pod: m.pod.metadata.name, problem: m.problem })),
-      },
-      next: `add a containerPort named "${name}" (${protocol}) to the pod template, or set targetPort to the port number`,
-    });
+    out.push(
+      finding("TARGETPORT_MISSING", {
+        case: all ? "no-pod-has-it" : "some-pods-lack-it",
+        subject: serviceSubject(c),
+        message: `${label} targets the named port "${name}"/${protocol}, which ${missing.length} of ${c.pods.length} selected pods do not declare${all ? "" : `: ${missing.map((m) => m.pod.metadata.name).join(", ")}`}`,
+        evidence: {
+          servicePort: sp.port,
+          targetPort: name,
+          protocol,
+          pods: missing.map((m) => ({ pod: m.pod.metadata.name, problem: m.problem })),
+        },
+        next: `add a containerPort named "${name}" (${protocol}) to the pod template, or set targetPort to the port number`,
+      }),
+    );
   }
   return out;
 }

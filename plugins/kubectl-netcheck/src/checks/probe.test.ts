@@ -190,3 +190,44 @@ describe("checkProbes, findings in full", () => {
     });
   });
 });
+
+describe("checkProbes through the API server's proxy", () => {
+  const run = (outcome: "timeout" | "unreachable" | "refused", via: "services/proxy" | "probe-pod") =>
+    checkProbes(
+      {
+        method: via === "probe-pod" ? "pod" : "proxy",
+        denied: [],
+        probes: [
+          {
+            target: "service shop/web:80",
+            via,
+            kind: "cluster-ip",
+            result: { outcome, detail: "d" },
+          },
+        ],
+      } as ProbeRun,
+      subject,
+    );
+
+  it.each(["timeout", "unreachable"] as const)(
+    "a %s may be the API server's own route to pod IPs: a warning that says so, never BROKEN",
+    (outcome) => {
+      const findings = run(outcome, "services/proxy");
+      expect(findings.map((f) => [f.code, f.severity])).toEqual([["PROBE_FAILED", "warning"]]);
+      expect(findings[0]?.message).toBe(
+        `the API server could not reach service shop/web:80 through services/proxy: ${outcome}: d; this may only mean that the API server has no route to pod IPs (--probe-pod tests from inside the cluster)`,
+      );
+      expect(verdictOf(findings, "ok").status).toBe("degraded");
+    },
+  );
+
+  it("a refusal is the target's own answer: critical through the proxy too", () => {
+    expect(run("refused", "services/proxy").map((f) => f.severity)).toEqual(["critical"]);
+  });
+
+  it("the same timeout from a probe pod is what clients see: critical", () => {
+    const findings = run("timeout", "probe-pod");
+    expect(findings.map((f) => f.severity)).toEqual(["critical"]);
+    expect(verdictOf(findings, "ok").status).toBe("broken");
+  });
+});

@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { Probe, ProbeRun } from "../probe/probe.js";
 import { describeProbe, reached } from "../probe/signature.js";
@@ -12,52 +13,62 @@ export function checkProbes(
 ): Finding[] {
   const out: Finding[] = [];
   if (run.denied.length > 0)
-    out.push({
-      code: "PROBE_SKIPPED",
-      severity: "info",
-      subject,
-      message:
-        run.method === "pod"
-          ? `no probe pod: RBAC does not allow ${run.denied.join(", ")}`
-          : `not probed through ${run.denied.join(" and ")}: RBAC does not allow it`,
-      evidence: { method: run.method, denied: run.denied },
-      next:
-        run.method === "pod"
-          ? `kubectl auth can-i create pods -n ${subject.namespace}`
-          : `kubectl auth can-i get ${run.denied[0]} -n ${subject.namespace}`,
-    });
+    out.push(
+      finding("PROBE_SKIPPED", {
+        subject,
+        message:
+          run.method === "pod"
+            ? `no probe pod: RBAC does not allow ${run.denied.join(", ")}`
+            : `not probed through ${run.denied.join(" and ")}: RBAC does not allow it`,
+        evidence: { method: run.method, denied: run.denied },
+        next:
+          run.method === "pod"
+            ? `kubectl auth can-i create pods -n ${subject.namespace}`
+            : `kubectl auth can-i get ${run.denied[0]} -n ${subject.namespace}`,
+      }),
+    );
   const pod = run.pod;
   if (pod && !pod.completed) {
     const state = [pod.phase, pod.reason].filter((s, i, all) => s && all.indexOf(s) === i).join(": ");
-    out.push({
-      code: "PROBE_INCOMPLETE",
-      severity: "warning",
-      subject,
-      message: `the probe pod ${pod.namespace}/${pod.name} did not complete within its ${pod.deadlineSeconds}s deadline${state ? ` (${state})` : ""}; it was deleted`,
-      evidence: {
-        pod: pod.name,
-        image: pod.image,
-        activeDeadlineSeconds: pod.deadlineSeconds,
-        phase: pod.phase,
-        reason: pod.reason,
-        node: pod.node,
-      },
-      next: `check that a pod can be scheduled in ${pod.namespace} and can pull ${pod.image} (--probe-image for a mirror, --probe-deadline for longer)`,
-    });
+    out.push(
+      finding("PROBE_INCOMPLETE", {
+        subject,
+        message: `the probe pod ${pod.namespace}/${pod.name} did not complete within its ${pod.deadlineSeconds}s deadline${state ? ` (${state})` : ""}; it was deleted`,
+        evidence: {
+          pod: pod.name,
+          image: pod.image,
+          activeDeadlineSeconds: pod.deadlineSeconds,
+          phase: pod.phase,
+          reason: pod.reason,
+          node: pod.node,
+        },
+        next: `check that a pod can be scheduled in ${pod.namespace} and can pull ${pod.image} (--probe-image for a mirror, --probe-deadline for longer)`,
+      }),
+    );
   }
   for (const probe of run.probes) {
     if (reached(probe.result)) continue;
-    out.push({
-      code: "PROBE_FAILED",
-      severity: "critical",
-      subject,
-      message:
-        probe.via === "probe-pod"
-          ? `the probe pod could not reach ${probe.target}: ${describeProbe(probe.result)}`
-          : `the API server could not reach ${probe.target} through ${probe.via}: ${describeProbe(probe.result)}`,
-      evidence: { target: probe.target, via: probe.via, result: probe.result, node: pod?.node },
-      next: nextStep(probe),
-    });
+    // The API server's own path to pod IPs, not the clients', may be what is missing.
+    const noRoute =
+      probe.via !== "probe-pod" &&
+      (probe.result.outcome === "timeout" || probe.result.outcome === "unreachable");
+    out.push(
+      finding("PROBE_FAILED", {
+        case:
+          probe.via === "probe-pod"
+            ? "probe-pod"
+            : noRoute
+              ? "api-server-proxy-no-route"
+              : "api-server-proxy",
+        subject,
+        message:
+          probe.via === "probe-pod"
+            ? `the probe pod could not reach ${probe.target}: ${describeProbe(probe.result)}`
+            : `the API server could not reach ${probe.target} through ${probe.via}: ${describeProbe(probe.result)}${noRoute ? "; this may only mean that the API server has no route to pod IPs (--probe-pod tests from inside the cluster)" : ""}`,
+        evidence: { target: probe.target, via: probe.via, result: probe.result, node: pod?.node },
+        next: nextStep(probe),
+      }),
+    );
   }
   return out;
 }

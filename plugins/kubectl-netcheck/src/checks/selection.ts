@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedService } from "../collect/service.js";
 import { describeNearMiss, type NearMiss, selectorQuery } from "../labels.js";
@@ -19,16 +20,14 @@ export function checkSelector(c: CollectedService): Finding[] {
       ? `; ${misses.length} pod${misses.length === 1 ? "" : "s"} miss by one label (${[...new Set(misses.map((m) => m.difference))].join("; ")})`
       : "";
   return [
-    {
-      code: "SELECTOR_NO_MATCH",
-      severity: "critical",
+    finding("SELECTOR_NO_MATCH", {
       subject: serviceSubject(c),
       message: `selector ${query} matches no pod in namespace ${c.namespace}${summary}`,
       evidence: { selector, nearMisses: misses, nearMissSearch: c.nearMissSearch },
       next: fix
         ? `kubectl patch service ${c.name} -n ${c.namespace} --type merge -p '${JSON.stringify({ spec: { selector: fix } })}'`
         : `kubectl get pods -n ${c.namespace} --show-labels   # and compare with: ${query}`,
-    },
+    }),
   ];
 }
 

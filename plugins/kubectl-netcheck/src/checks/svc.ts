@@ -1,3 +1,4 @@
+import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedService } from "../collect/service.js";
 import { checkAgents, checkNodes } from "./agents.js";
@@ -45,13 +46,11 @@ export function checkService(c: CollectedService, options: SvcCheckOptions = {})
 function partial(c: CollectedService): Finding[] {
   if (c.forbidden.length === 0) return [];
   return [
-    {
-      code: "NETCHECK_PARTIAL",
-      severity: "info",
+    finding("NETCHECK_PARTIAL", {
       subject: { kind: "Service", namespace: c.namespace, name: c.name },
       message: `some layers were not checked because RBAC forbids: ${[...new Set(c.forbidden)].join("; ")}`,
       evidence: { forbidden: [...new Set(c.forbidden)] },
       next: "kubectl auth can-i --list",
-    },
+    }),
   ];
 }

@@ -3,13 +3,12 @@ import { FINDING_LIST_KIND } from "@kubemend/lib/findings/render";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { byLayer, layerTitle, type Verdict } from "../checks/layers.js";
+import { evidenceLines } from "./evidence.js";
 
 export interface ReportOptions {
   format: string;
   color: boolean;
 }
-
-const EVIDENCE_WIDTH = 160;
 
 /** What `svc` and its siblings print: the verdict line, then every finding with evidence and next step. */
 export function renderReport(
@@ -35,12 +34,7 @@ export function renderReport(
     const tone =
       f.severity === "critical" ? colors.red : f.severity === "warning" ? colors.yellow : colors.dim;
     lines.push("", `${tone(severity)}  ${f.code}  ${subjectText(f.subject)}`, `  ${f.message}`);
-    for (const [key, value] of Object.entries(f.evidence ?? {})) {
-      const text = typeof value === "string" ? value : JSON.stringify(value);
-      lines.push(
-        `  ${colors.dim(`${key}:`)} ${wide || text.length <= EVIDENCE_WIDTH ? text : `${text.slice(0, EVIDENCE_WIDTH - 1)}…`}`,
-      );
-    }
+    for (const line of evidenceLines(f.evidence ?? {}, wide)) lines.push(`  ${colors.dim(line)}`);
     if (f.next) lines.push(`  ${colors.dim("next:")} ${f.next}`);
   }
   return `${lines.join("\n")}\n`;
