@@ -388,7 +388,7 @@ export const CATALOGUE = {
   },
   NETCHECK_PARTIAL: {
     plugin: "netcheck",
-    layer: "service",
+    layer: "rbac",
     severity: "info",
     meaning: "Some layers were not checked because RBAC forbids reading them.",
     next: "kubectl auth can-i --list",

@@ -1,42 +1,39 @@
+import { CATALOGUE, type CodeSpec } from "@kubemend/lib/findings/catalogue";
 import { type Finding, severityRank, sortFindings } from "@kubemend/lib/findings/finding";
 
 /**
  * The layers of the Debug Services guide (tasks/debug/debug-application/debug-service), in its
- * order, with the codes that belong to each. The verdict names the first one that is broken.
+ * order. Which codes belong to each is the catalogue's `layer`. The verdict names the first one
+ * that is broken.
  */
-export const LAYERS = [
-  {
-    layer: "service",
-    title: "the Service object",
-    codes: ["SVC_NOT_FOUND", "SVC_EXTERNALNAME", "SVC_HEADLESS", "SVC_NO_SELECTOR"],
-  },
-  { layer: "dns", title: "cluster DNS", codes: ["DNS_UNHEALTHY"] },
-  { layer: "definition", title: "the Service's ports", codes: ["TARGETPORT_MISSING"] },
-  { layer: "selector", title: "the selector", codes: ["SELECTOR_NO_MATCH"] },
-  {
-    layer: "endpoints",
-    title: "pod readiness and endpoints",
-    codes: ["PODS_NOT_READY", "ENDPOINTS_EMPTY", "ENDPOINTS_NOT_READY"],
-  },
-  { layer: "nodes", title: "the nodes", codes: ["NODE_NOT_READY"] },
-  { layer: "kube-proxy", title: "kube-proxy", codes: ["KUBE_PROXY_UNHEALTHY"] },
-  {
-    layer: "network",
-    title: "the pod network and the API server path",
-    codes: ["CNI_UNHEALTHY", "APISERVER_SVC_MISMATCH"],
-  },
-  { layer: "policy", title: "NetworkPolicy", codes: ["NETPOL_BLOCKS", "NETPOL_SELECTS"] },
-  { layer: "probe", title: "the active probe", codes: ["PROBE_FAILED", "PROBE_INCOMPLETE", "PROBE_SKIPPED"] },
+const GUIDE = [
+  { layer: "service", title: "the Service object" },
+  { layer: "dns", title: "cluster DNS" },
+  { layer: "definition", title: "the Service's ports" },
+  { layer: "selector", title: "the selector" },
+  { layer: "endpoints", title: "pod readiness and endpoints" },
+  { layer: "nodes", title: "the nodes" },
+  { layer: "kube-proxy", title: "kube-proxy" },
+  { layer: "network", title: "the pod network and the API server path" },
+  { layer: "policy", title: "NetworkPolicy" },
+  { layer: "probe", title: "the active probe" },
 ] as const;
 
-export type Layer = (typeof LAYERS)[number]["layer"];
+export const LAYERS = GUIDE.map((g) => ({
+  ...g,
+  codes: Object.entries(CATALOGUE as Record<string, CodeSpec>)
+    .filter(([, spec]) => spec.plugin === "netcheck" && spec.layer === g.layer)
+    .map(([code]) => code),
+}));
+
+export type Layer = (typeof GUIDE)[number]["layer"];
 
 export function layerTitle(layer: Layer): string {
   return LAYERS.find((l) => l.layer === layer)?.title ?? layer;
 }
 
 export function layerOf(code: string): Layer | undefined {
-  return LAYERS.find((l) => (l.codes as readonly string[]).includes(code))?.layer;
+  return LAYERS.find((l) => l.codes.includes(code))?.layer;
 }
 
 export interface Verdict {
