@@ -410,6 +410,9 @@ describe("kubectl netcheck", () => {
       from: "policy/web-0",
       to: "healthy/web-1",
     });
+    // The port as Services and NetworkPolicies write it, protocol included.
+    const udp = await netcheckJson("policy", "--from", "policy/web-0", "--to", "healthy/web-1:53/UDP");
+    expect(udp.report).toMatchObject({ kind: "PolicyVerdict", port: 53, protocol: "UDP" });
   });
 
   it("pod: the kube-proxy of the pod's node, and the policies that isolate a pod", async () => {

@@ -9,11 +9,48 @@ import { collectPolicyWorld, parseEnd, workloadOf } from "../collect/policy.js";
 import type { Protocol } from "../model.js";
 import { describeRule, simulate } from "../policy/simulate.js";
 
-const PROTOCOLS = ["TCP", "UDP", "SCTP"];
+const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
+
+/** The flags of `netcheck policy`, as complete() reads them. */
+export interface PolicyOptions {
+  namespace: string;
+  from?: string;
+  to?: string;
+  protocol?: string;
+}
+
+export interface Destination {
+  end: string;
+  port: number;
+  protocol: Protocol;
+}
+
+/**
+ * --to as Services and NetworkPolicies write a port: POD:PORT, NAMESPACE/POD:PORT or IP:PORT, with
+ * an optional /PROTOCOL (db/dns-0:53/UDP). --protocol says the same; the two must agree.
+ */
+export function parseDestination(to: string, protocolFlag: string | undefined): Destination {
+  const match = /^(.+):(\d+)(?:\/([A-Za-z]+))?$/.exec(to);
+  if (!match)
+    throw new UsageError(
+      `--to "${to}" has no port`,
+      "write it as POD:PORT, NAMESPACE/POD:PORT or IP:PORT, optionally with /TCP, /UDP or /SCTP",
+    );
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) throw new UsageError(`port ${port} is out of range 1-65535`);
+  const written = match[3]?.toUpperCase();
+  const flag = protocolFlag?.toUpperCase();
+  if (written && flag && written !== flag)
+    throw new UsageError(`--to says ${written} but --protocol says ${flag}`, "give the protocol once");
+  const protocol = written ?? flag ?? "TCP";
+  if (!(PROTOCOLS as readonly string[]).includes(protocol))
+    throw new UsageError(`unknown protocol "${protocol}"`, "use TCP, UDP or SCTP");
+  return { end: match[1] as string, port, protocol: protocol as Protocol };
+}
 
 class PolicyCheck implements Command {
   private client!: KubeClient;
-  private namespace = "default";
+  private options!: PolicyOptions;
   private from!: ReturnType<typeof parseEnd>;
   private to!: ReturnType<typeof parseEnd>;
   private port = 0;
@@ -26,28 +63,27 @@ class PolicyCheck implements Command {
 
   async complete(): Promise<void> {
     this.client = await connect(this.ctx);
-    this.namespace = this.client.config.namespace;
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    this.options = {
+      namespace: this.client.config.namespace,
+      from: text(this.args.from),
+      to: text(this.args.to),
+      protocol: text(this.args.protocol),
+    };
   }
 
   validate(): void {
-    const from = this.args.from;
-    const to = this.args.to;
-    if (typeof from !== "string" || typeof to !== "string")
+    const { from, to, protocol, namespace } = this.options;
+    if (from === undefined || to === undefined)
       throw new UsageError(
         "both --from and --to are required",
-        "kubectl netcheck policy --from POD --to POD:PORT",
+        "kubectl netcheck policy --from POD --to POD:PORT[/PROTOCOL]",
       );
-    const match = /^(.+):(\d+)$/.exec(to);
-    if (!match)
-      throw new UsageError(`--to "${to}" has no port`, "write it as POD:PORT, NAMESPACE/POD:PORT or IP:PORT");
-    this.port = Number(match[2]);
-    if (this.port < 1 || this.port > 65535) throw new UsageError(`port ${this.port} is out of range 1-65535`);
-    const protocol = String(this.args.protocol ?? "TCP").toUpperCase();
-    if (!PROTOCOLS.includes(protocol))
-      throw new UsageError(`unknown protocol "${protocol}"`, "use TCP, UDP or SCTP");
-    this.protocol = protocol as Protocol;
-    this.from = parseEnd(from, this.namespace);
-    this.to = parseEnd(match[1] as string, this.namespace);
+    const destination = parseDestination(to, protocol);
+    this.port = destination.port;
+    this.protocol = destination.protocol;
+    this.from = parseEnd(from, namespace);
+    this.to = parseEnd(destination.end, namespace);
     if ("ip" in this.from && "ip" in this.to)
       throw new UsageError("at least one end must be a pod", "NetworkPolicy applies to pods");
   }
@@ -102,13 +138,17 @@ export const policyCommand: CommandSpec = {
   builder: (y) =>
     y
       .option("from", { type: "string", describe: "Source: POD, NAMESPACE/POD or an IP address" })
-      .option("to", { type: "string", describe: "Destination: POD:PORT, NAMESPACE/POD:PORT or IP:PORT" })
-      .option("protocol", { type: "string", default: "TCP", describe: "TCP, UDP or SCTP" }),
+      .option("to", {
+        type: "string",
+        describe: "Destination: POD:PORT, NAMESPACE/POD:PORT or IP:PORT, optionally /TCP, /UDP or /SCTP",
+      })
+      .option("protocol", { type: "string", describe: "TCP (default), UDP or SCTP; or write it in --to" }),
   examples: [
     [
       "kubectl netcheck policy -n shop --from web-0 --to db/postgres-0:5432",
       "Why web-0 cannot reach the database",
     ],
+    ["kubectl netcheck policy -n shop --from web-0 --to kube-system/coredns-0:53/UDP", "DNS from web-0"],
   ],
   create: (args, ctx) => new PolicyCheck(args, ctx),
 };
