@@ -506,6 +506,39 @@ describe("kubectl certs", () => {
     expect(result.stderr).toMatch(/^error: no source could be read/m);
   });
 
+  it("a hung API server makes the run incomplete: what was read is printed, then exit 3, even with --fail-on warning", async () => {
+    cluster.pause("kube-apiserver");
+    let result: RunResult;
+    try {
+      result = await certs([
+        "expiry",
+        "--source",
+        "kubeconfig,secrets,bootstrap-tokens",
+        "--request-timeout",
+        "2s",
+        "--fail-on",
+        "warning",
+        "-o",
+        "json",
+      ]);
+    } finally {
+      cluster.resume("kube-apiserver");
+    }
+    expect(result.code, result.stderr).toBe(3);
+    const parsed = report(result);
+    expect(parsed.sources).toEqual(["kubeconfig"]);
+    expect(parsed.certificates.some((r) => r.source === "kubeconfig")).toBe(true);
+    expect(parsed.warnings.map((w) => w.source).sort()).toEqual(["bootstrap-tokens", "secrets"]);
+    expect(result.stderr).toMatch(
+      /^error: incomplete: the API server did not answer for (secrets, bootstrap-tokens|bootstrap-tokens, secrets): no answer from the API server at https:\/\/\S+ within 2s/m,
+    );
+    // Answered again: the same run is complete.
+    await waitFor("the API server after SIGCONT", async () => {
+      const again = await certs(["expiry", "--source", "secrets", "-o", "json"]);
+      return again.code !== 3 && report(again).sources.includes("secrets") ? true : undefined;
+    });
+  });
+
   it("-o prometheus prints x509-certificate-exporter's metrics", async () => {
     const result = await certs(["expiry", "--source", "pki", ...pkiFlags(), "-o", "prometheus"]);
     const file = cluster.pki.path("apiserver-kubelet-client").cert;

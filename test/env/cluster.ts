@@ -82,6 +82,9 @@ export interface TestCluster {
    * the component is stopped and started again with the manifest's command line.
    */
   restart(component: ControlPlaneComponent): Promise<void>;
+  /** SIGSTOP: the component hangs, its sockets open and unanswered; resume() sends SIGCONT. */
+  pause(component: ControlPlaneComponent): void;
+  resume(component: ControlPlaneComponent): void;
   stop(): Promise<void>;
 }
 
@@ -251,6 +254,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         if (proc) await stopProcess(proc);
         startComponent(component);
       },
+      pause: (component) => processes[component]?.child.kill("SIGSTOP"),
+      resume: (component) => processes[component]?.child.kill("SIGCONT"),
       stop,
     };
     if (options.controllers !== false) {

@@ -52,6 +52,8 @@ export interface SourceWarning {
   source: SourceName;
   message: string;
   hint?: string;
+  /** The API server never answered (refused, unreachable, timed out): the run is incomplete. */
+  unanswered?: boolean;
 }
 
 /** A presented chain, with what should verify it, for chain lint and key checks. */

@@ -196,6 +196,14 @@ class ExpiryCommand implements Command {
           `\n${renderFindings(findings, { format: wide ? "wide" : "table", color: ctx.color })}`,
         );
     }
+    // What was read is printed; but a cron job must not take a run the API server never answered
+    // for a healthy cluster. A source that RBAC forbids stays a warning.
+    const unanswered = collected.warnings.filter((w) => w.unanswered);
+    if (unanswered.length > 0)
+      throw new IncompleteError(
+        `incomplete: the API server did not answer for ${unanswered.map((w) => w.source).join(", ")}: ${unanswered[0]?.message}`,
+        "the certificates above are only those read without it; check the API server, or raise --request-timeout",
+      );
     return exitCodeForFindings(findings, this.limits.failOn);
   }
 }

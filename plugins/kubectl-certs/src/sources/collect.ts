@@ -1,4 +1,5 @@
 import { CommandError } from "@kubemend/lib/cli/errors";
+import { KubeApiError } from "@kubemend/lib/kube/errors";
 import { type Collected, emptyCollected, type SourceName } from "../model.js";
 import { bootstrapTokensSource } from "./bootstrap-tokens.js";
 import { caSource } from "./ca.js";
@@ -51,6 +52,7 @@ export async function collect(
         source,
         message: data.message,
         hint: data instanceof CommandError ? data.hint : undefined,
+        ...(neverAnswered(data) && { unanswered: true }),
       });
       continue;
     }
@@ -62,4 +64,21 @@ export async function collect(
       (collected[key] as unknown[]).push(...list);
   }
   return collected;
+}
+
+/** Network codes of a call the API server never answered; a TLS refusal or an HTTP status is an answer. */
+const UNANSWERED = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "ETIMEDOUT_REQUEST",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+export function neverAnswered(err: Error): boolean {
+  return err instanceof KubeApiError && err.status === undefined && UNANSWERED.has(err.networkCode ?? "");
 }
