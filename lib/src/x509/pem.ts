@@ -9,6 +9,8 @@ export interface BundleProblem {
 
 export interface CertificateBundle {
   certificates: CertificateInfo[];
+  /** The position of each certificate's PEM block (or DER object) in the input, from 0. */
+  blocks: number[];
   problems: BundleProblem[];
 }
 
@@ -70,7 +72,7 @@ const CERTIFICATE_LABELS = new Set(["CERTIFICATE"]);
  * in DER (one or several concatenated). Never throws: each bad block becomes a problem instead.
  */
 export function parseCertificateBundle(input: string | Uint8Array): CertificateBundle {
-  const bundle: CertificateBundle = { certificates: [], problems: [] };
+  const bundle: CertificateBundle = { certificates: [], blocks: [], problems: [] };
   const objects = typeof input === "string" ? undefined : derObjects(input);
   if (objects) {
     for (const [index, der] of objects.entries()) addCertificate(bundle, index, der);
@@ -92,6 +94,7 @@ export function parseCertificateBundle(input: string | Uint8Array): CertificateB
 function addCertificate(bundle: CertificateBundle, index: number, der: Uint8Array): void {
   try {
     bundle.certificates.push(describeCertificate(der));
+    bundle.blocks.push(index);
   } catch (error) {
     const reason = error instanceof Error && error.name === "DerError" ? `: ${error.message}` : "";
     bundle.problems.push({ index, message: `not a valid X.509 certificate${reason}` });

@@ -1,5 +1,6 @@
 import { formatDuration } from "@kubemend/lib/output/duration";
 import { type CertificateInfo, residual } from "@kubemend/lib/x509/certificate";
+import { orderAndLintChain } from "@kubemend/lib/x509/chain";
 import type { CsrInfo } from "@kubemend/lib/x509/csr";
 import type { FoundCert } from "../model.js";
 
@@ -17,14 +18,50 @@ function block(title: string, fields: [string, string][]): string {
   return `${title}\n${fields.map(([k, v]) => `  ${`${k}:`.padEnd(width + 1)}${v}`.trimEnd()).join("\n")}\n`;
 }
 
+/**
+ * What each certificate is in its chain, from the issuer links rather than its position: a bundle
+ * stored root first still has its leaf called the leaf. A CA bundle (trust) holds CAs, not a chain.
+ */
+export function chainRoles(certs: readonly FoundCert[]): Map<FoundCert, string> {
+  const groups = new Map<string, FoundCert[]>();
+  for (const found of certs) {
+    if (!found.cert) continue;
+    const key = `${found.source} ${found.location.replace(/#\d+$/, "")}`;
+    groups.set(key, [...(groups.get(key) ?? []), found]);
+  }
+  const roles = new Map<FoundCert, string>();
+  for (const group of groups.values()) {
+    if (group[0]?.role === "trust") {
+      for (const f of group) roles.set(f, f.cert?.isCA ? (f.cert.selfSigned ? "root CA" : "CA") : "trust");
+      continue;
+    }
+    const ordered = orderAndLintChain(group.map((f) => f.cert as CertificateInfo)).ordered;
+    for (const f of group) {
+      const at = ordered.indexOf(f.cert as CertificateInfo);
+      roles.set(
+        f,
+        at === 0
+          ? "leaf"
+          : at === -1
+            ? "not in the chain"
+            : at === ordered.length - 1 && f.cert?.selfSigned
+              ? "root CA"
+              : "intermediate CA",
+      );
+    }
+  }
+  return roles;
+}
+
 /** Every field of each certificate, the way `openssl x509 -text` would be read by a person. */
 export function renderDetails(certs: readonly FoundCert[], now: Date): string {
+  const roles = chainRoles(certs);
   return certs
     .map((found) => {
       const cert = found.cert;
       if (!cert) return block(found.location, [["Problem", found.problem ?? "unparsable"]]);
       const key = cert.publicKey;
-      return block(`${found.location} (${found.role})`, [
+      return block(`${found.location} (${roles.get(found) ?? found.role})`, [
         ["Subject", cert.subject.dn],
         ["Issuer", cert.issuer.dn],
         ["Serial", cert.serial],

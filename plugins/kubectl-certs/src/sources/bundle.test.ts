@@ -45,4 +45,22 @@ describe("certsFromBundle", () => {
       "the validity dates cannot be read",
     ]);
   });
+
+  it("names the block of each problem by its position in the input, however many there are", () => {
+    const der = Buffer.from(leaf.pem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+    const at = der.indexOf(Buffer.from([0x17, 0x0d]));
+    der[at + 4] = 0x31;
+    der[at + 5] = 0x33;
+    const undated = `-----BEGIN CERTIFICATE-----\n${der.toString("base64")}\n-----END CERTIFICATE-----\n`;
+    const bad = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
+    // Blocks: 0 good, 1 unreadable dates, 2 not a certificate, 3 good, 4 unreadable dates.
+    const found = certsFromBundle(`${leaf.pem}${undated}${bad}${ca.pem}${undated}`, origin);
+    expect(found.map((f) => [f.location, f.problem ?? f.cert?.subject.dn])).toEqual([
+      ["secret/ns/web[tls.crt]#0", "CN=web"],
+      ["secret/ns/web[tls.crt]#1", "CN=root"],
+      ["secret/ns/web[tls.crt] (block 1)", "the validity dates cannot be read"],
+      ["secret/ns/web[tls.crt] (block 2)", "not a valid X.509 certificate: truncated DER"],
+      ["secret/ns/web[tls.crt] (block 4)", "the validity dates cannot be read"],
+    ]);
+  });
 });

@@ -61,17 +61,17 @@ export function keyMatchesLeaf(keyPem: string | Buffer, leaf: CertificateInfo | 
  * its dates are Invalid Date; it is unparsable for expiry purposes.
  */
 function withReadableDates(bundle: CertificateBundle): CertificateBundle {
-  const unreadable = bundle.certificates.filter((c) => !hasReadableDates(c));
-  if (unreadable.length === 0) return bundle;
+  const readable = bundle.certificates.map(hasReadableDates);
+  if (readable.every(Boolean)) return bundle;
   return {
-    certificates: bundle.certificates.filter(hasReadableDates),
+    certificates: bundle.certificates.filter((_, i) => readable[i]),
+    blocks: bundle.blocks.filter((_, i) => readable[i]),
     problems: [
       ...bundle.problems,
-      ...unreadable.map(() => ({
-        index: bundle.problems.length,
-        message: "the validity dates cannot be read",
-      })),
-    ],
+      ...bundle.blocks
+        .filter((_, i) => !readable[i])
+        .map((index) => ({ index, message: "the validity dates cannot be read" })),
+    ].sort((a, b) => a.index - b.index),
   };
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
+import { BadInputError, IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import type { KubeClient, KubeObject } from "@kubemend/lib/kube/client";
 import { probeTls } from "@kubemend/lib/net/tls-probe";
 import { type CsrInfo, parseCsr } from "@kubemend/lib/x509/csr";
@@ -59,6 +59,11 @@ export async function inspectTarget(
         );
       }
       const certs = certsFromBundle(content, { source: "pki", location: target.path, holder, role: "leaf" });
+      if (!certs.some((c) => c.cert))
+        throw new BadInputError(
+          `${target.path} holds no certificate that can be read${certs[0]?.problem ? `: ${certs[0].problem}` : ""}`,
+          "give a PEM or DER certificate file (a key or a CSR is not one)",
+        );
       return { certs, bundles: bundleOf("pki", holder, target.path, certs) };
     }
     case "secret": {
