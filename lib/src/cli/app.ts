@@ -5,6 +5,7 @@ import { CommandError, exitCodeOf, formatError, UsageError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import type { Clock, IOStreams } from "./io.js";
 import { type KubeFlags, kubeFlagsFrom, withKubeFlags } from "./kube-flags.js";
+import { type Interrupt, interruptOnSignals, noInterrupt } from "./signals.js";
 
 /** What every command gets besides its own flags: streams, clock, environment and global flags. */
 export interface CommandContext {
@@ -15,6 +16,8 @@ export interface CommandContext {
   output: string;
   color: boolean;
   verbose: number;
+  /** SIGINT and SIGTERM, for the whole run (see signals.ts). */
+  interrupt: Interrupt;
 }
 
 /**
@@ -59,6 +62,8 @@ export interface RunOptions {
   io: IOStreams;
   clock: Clock;
   env: NodeJS.ProcessEnv;
+  /** Default: one that never fires (main() passes the process's signals). */
+  interrupt?: Interrupt;
 }
 
 const OUTPUT_GROUP = "Output flags:";
@@ -176,6 +181,7 @@ export async function runPlugin(
       output,
       color: colorEnabled(args.color as ColorMode, options.env, io.out.isTTY),
       verbose,
+      interrupt: options.interrupt ?? noInterrupt(),
     };
     const command = spec_.create(args, ctx);
     await command.complete();
@@ -247,7 +253,14 @@ async function completePositional(
     const kube = kubeFlagsFrom(args);
     // A completion that hangs hangs the user's shell.
     if (kube.requestTimeout === "0") kube.requestTimeout = "5s";
-    const ctx: CommandContext = { ...options, kube, output: "", color: false, verbose: 0 };
+    const ctx: CommandContext = {
+      ...options,
+      kube,
+      output: "",
+      color: false,
+      verbose: 0,
+      interrupt: options.interrupt ?? noInterrupt(),
+    };
     const found = await command.completeArgs(ctx, typed);
     if ("fileExtensions" in found) return `${[...found.fileExtensions, ":8"].join("\n")}\n`;
     const names = found.names.filter((n) => n.startsWith(current));
@@ -272,10 +285,15 @@ function usageMessage(message: string, argv: readonly string[]): string {
 /** The entry point of a plugin executable. */
 export async function main(spec: PluginSpec): Promise<void> {
   const { processStreams, systemClock } = await import("./io.js");
-  const code = await runPlugin(spec, process.argv.slice(2), {
-    io: processStreams(),
-    clock: systemClock,
-    env: process.env,
-  });
-  process.exitCode = code;
+  const interrupt = interruptOnSignals();
+  try {
+    process.exitCode = await runPlugin(spec, process.argv.slice(2), {
+      io: processStreams(),
+      clock: systemClock,
+      env: process.env,
+      interrupt,
+    });
+  } finally {
+    interrupt.dispose();
+  }
 }

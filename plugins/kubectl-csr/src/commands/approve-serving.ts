@@ -124,10 +124,9 @@ class ApproveServing implements Command {
   private async watch(): Promise<ExitCode> {
     const { io } = this.ctx;
     const caller = await callerName(this.client);
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
+    // The loop ends at the signal and releases its lease (a rollout's SIGTERM), so the process
+    // must not end with it.
+    this.ctx.interrupt.windDown();
     const identity = this.ctx.env.POD_NAME || `${hostname()}_${randomBytes(4).toString("hex")}`;
     const namespace =
       String(this.args["leader-elect-namespace"] ?? "") || this.ctx.env.POD_NAMESPACE || "kubemend-system";
@@ -143,59 +142,54 @@ class ApproveServing implements Command {
         : undefined;
     // Only a change is worth a line: a CSR left pending is not reported again every round.
     const reported = new Map<string, string>();
-    try {
-      await watchLoop({
-        intervalMs: this.intervalMs,
-        deadline: this.watchFor === undefined ? undefined : Date.now() + this.watchFor,
-        signal: stop.signal,
-        elector,
-        now: () => this.ctx.clock.now(),
-        log: (line) => io.err.write(`${line}\n`),
-        changes: (notice) => {
-          const csrs = new Informer(
-            this.client,
-            { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" },
-            this.includeClient ? {} : { fieldSelector: `spec.signerName=${KUBELET_SERVING_SIGNER}` },
-            (type) => {
-              if (type !== "DELETED") notice();
+    await watchLoop({
+      intervalMs: this.intervalMs,
+      deadline: this.watchFor === undefined ? undefined : Date.now() + this.watchFor,
+      signal: this.ctx.interrupt.signal,
+      elector,
+      now: () => this.ctx.clock.now(),
+      log: (line) => io.err.write(`${line}\n`),
+      changes: (notice) => {
+        const csrs = new Informer(
+          this.client,
+          { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" },
+          this.includeClient ? {} : { fieldSelector: `spec.signerName=${KUBELET_SERVING_SIGNER}` },
+          (type) => {
+            if (type !== "DELETED") notice();
+          },
+        );
+        return () => csrs.stop();
+      },
+      pass: async () => {
+        const now = () => this.ctx.clock.now();
+        const passes: [Plan, ApprovalPolicy][] = [
+          [await planApprovals(this.client, { all: true }, this.settings), servingPolicy(this.settings)],
+        ];
+        if (this.includeClient)
+          passes.push([
+            await planClientApprovals(this.client, { all: true }, CLIENT_DEFAULTS, now()),
+            clientPolicy(CLIENT_DEFAULTS, now),
+          ]);
+        const current = new Set(passes.flatMap(([plan]) => plan.reviews.map((r) => r.name)));
+        for (const name of reported.keys()) if (!current.has(name)) reported.delete(name);
+        if (this.dryRun === "client") return;
+        for (const [plan, policy] of passes)
+          await carryOut(this.client, plan, {
+            serverDryRun: this.dryRun === "server",
+            denyInvalid: this.args["deny-invalid"] === true,
+            waitMs: policy.command === "approve-serving" ? this.waitMs : undefined,
+            caller,
+            policy,
+            now,
+            onOutcome: (outcome) => {
+              const line = outcomeLine(outcome);
+              if (reported.get(outcome.name) === line) return;
+              reported.set(outcome.name, line);
+              io.out.write(`${line}\n`);
             },
-          );
-          return () => csrs.stop();
-        },
-        pass: async () => {
-          const now = () => this.ctx.clock.now();
-          const passes: [Plan, ApprovalPolicy][] = [
-            [await planApprovals(this.client, { all: true }, this.settings), servingPolicy(this.settings)],
-          ];
-          if (this.includeClient)
-            passes.push([
-              await planClientApprovals(this.client, { all: true }, CLIENT_DEFAULTS, now()),
-              clientPolicy(CLIENT_DEFAULTS, now),
-            ]);
-          const current = new Set(passes.flatMap(([plan]) => plan.reviews.map((r) => r.name)));
-          for (const name of reported.keys()) if (!current.has(name)) reported.delete(name);
-          if (this.dryRun === "client") return;
-          for (const [plan, policy] of passes)
-            await carryOut(this.client, plan, {
-              serverDryRun: this.dryRun === "server",
-              denyInvalid: this.args["deny-invalid"] === true,
-              waitMs: policy.command === "approve-serving" ? this.waitMs : undefined,
-              caller,
-              policy,
-              now,
-              onOutcome: (outcome) => {
-                const line = outcomeLine(outcome);
-                if (reported.get(outcome.name) === line) return;
-                reported.set(outcome.name, line);
-                io.out.write(`${line}\n`);
-              },
-            });
-        },
-      });
-    } finally {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-    }
+          });
+      },
+    });
     return ExitCode.OK;
   }
 

@@ -1,0 +1,45 @@
+import { EventEmitter } from "node:events";
+import { describe, expect, it } from "vitest";
+import { interruptOnSignals } from "./signals.js";
+
+function fakeProcess() {
+  const emitter = new EventEmitter();
+  const killed: string[] = [];
+  return {
+    target: Object.assign(emitter, {
+      pid: 42,
+      kill: (pid: number, signal: NodeJS.Signals) => killed.push(`${pid} ${signal}`),
+    }),
+    killed,
+  };
+}
+
+describe("interruptOnSignals", () => {
+  it("aborts the one signal, runs its listeners, then ends the process as the signal would", () => {
+    const { target, killed } = fakeProcess();
+    const interrupt = interruptOnSignals(target);
+    const seen: string[] = [];
+    interrupt.signal.addEventListener("abort", () => seen.push(`cleanup, killed so far: ${killed.length}`));
+    target.emit("SIGINT", "SIGINT");
+    expect(interrupt.signal.aborted).toBe(true);
+    expect((interrupt.signal.reason as Error).message).toBe("interrupted by SIGINT");
+    expect(seen).toEqual(["cleanup, killed so far: 0"]);
+    expect(killed).toEqual(["42 SIGINT"]);
+    expect(target.listenerCount("SIGINT") + target.listenerCount("SIGTERM")).toBe(0);
+  });
+
+  it("lets a command that winds down by itself finish", () => {
+    const { target, killed } = fakeProcess();
+    const interrupt = interruptOnSignals(target);
+    interrupt.windDown();
+    target.emit("SIGTERM", "SIGTERM");
+    expect(interrupt.signal.aborted).toBe(true);
+    expect(killed).toEqual([]);
+  });
+
+  it("dispose leaves the process's own handling in place", () => {
+    const { target } = fakeProcess();
+    interruptOnSignals(target).dispose();
+    expect(target.listenerCount("SIGINT") + target.listenerCount("SIGTERM")).toBe(0);
+  });
+});

@@ -1,0 +1,47 @@
+/** What a command sees of SIGINT and SIGTERM: one AbortSignal for the whole run. */
+export interface Interrupt {
+  signal: AbortSignal;
+  /**
+   * Called by a command that ends by itself once the signal aborts (a watch loop that releases its
+   * lease). Otherwise the process ends as the signal would have ended it, after the abort
+   * listeners (temporary files removed) have run.
+   */
+  windDown(): void;
+}
+
+/** The part of `process` this needs, so that a test can send signals without a process. */
+export interface SignalTarget {
+  pid: number;
+  once(event: "SIGINT" | "SIGTERM", listener: (signal: NodeJS.Signals) => void): unknown;
+  off(event: "SIGINT" | "SIGTERM", listener: (signal: NodeJS.Signals) => void): unknown;
+  kill(pid: number, signal: NodeJS.Signals): unknown;
+}
+
+export function interruptOnSignals(target: SignalTarget = process): Interrupt & { dispose(): void } {
+  const controller = new AbortController();
+  let windingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    dispose();
+    controller.abort(new Error(`interrupted by ${signal}`));
+    // The default action once our handlers are gone: the exit status a shell expects (130, 143).
+    if (!windingDown) target.kill(target.pid, signal);
+  };
+  const dispose = () => {
+    target.off("SIGINT", onSignal);
+    target.off("SIGTERM", onSignal);
+  };
+  target.once("SIGINT", onSignal);
+  target.once("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    windDown: () => {
+      windingDown = true;
+    },
+    dispose,
+  };
+}
+
+/** For runs with no process signals (tests, completion): a signal that never aborts. */
+export function noInterrupt(): Interrupt {
+  return { signal: new AbortController().signal, windDown: () => {} };
+}
