@@ -6,6 +6,7 @@ import { bufferStreams } from "@kubemend/lib/cli/io";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { certsPlugin } from "../plugin.js";
 import { type Issued, issue, NOW } from "../testing.js";
+import { expiryOptions, validateExpiry } from "./expiry.js";
 
 // The command end to end without a cluster: flags, the pki source on a directory, output, exit codes.
 describe("kubectl certs expiry", () => {
@@ -100,5 +101,56 @@ describe("kubectl certs expiry", () => {
     expect(result.stderr).toBe(
       `error: no source could be read: --pki-dir ${path.join(dir, "nothing")} does not exist\n  hint: run on a control-plane node, or pass --pki-dir\n`,
     );
+  });
+});
+
+describe("certs expiry options", () => {
+  const kube = { kube: { namespace: "team", allNamespaces: false } as never };
+  const defaults = {
+    "fail-on": "critical",
+    "tls-timeout": "3s",
+    "warn-within": "30d",
+    "critical-within": "7d",
+    "node-concurrency": 16,
+  };
+
+  it("reads the flags once into one typed object", () => {
+    expect(
+      expiryOptions({ ...defaults, source: ["pki,served"], "scan-opaque": true, "chunk-size": 50 }, kube),
+    ).toEqual({
+      sources: ["pki", "served"],
+      explicit: true,
+      limits: {
+        failOn: "critical",
+        tlsTimeoutMs: 3000,
+        warnWithinMs: 30 * 86_400_000,
+        criticalWithinMs: 7 * 86_400_000,
+      },
+      source: {
+        chunkSize: 50,
+        allContexts: false,
+        pkiDir: "/etc/kubernetes/pki",
+        kubeconfigDir: "/etc/kubernetes",
+        kubeletPkiDir: "/var/lib/kubelet/pki",
+        scanOpaque: true,
+        namespace: "team",
+        probeTimeoutMs: 3000,
+        concurrency: 16,
+      },
+    });
+    expect(expiryOptions(defaults, kube).explicit).toBe(false);
+  });
+
+  it.each([
+    [{ "node-concurrency": 0 }, 'invalid --node-concurrency "0"'],
+    [{ "node-concurrency": 1.5 }, 'invalid --node-concurrency "1.5"'],
+    [{ "chunk-size": 0 }, 'invalid --chunk-size "0"'],
+  ])("refuses %j", (over, message) => {
+    expect(() => validateExpiry(expiryOptions({ ...defaults, ...over }, kube))).toThrow(message);
+  });
+
+  it("refuses a bad value while reading it, before any source runs", () => {
+    expect(() => expiryOptions({ ...defaults, source: ["etcd"] }, kube)).toThrow('unknown source "etcd"');
+    expect(() => expiryOptions({ ...defaults, "fail-on": "ok" }, kube)).toThrow('unknown severity "ok"');
   });
 });

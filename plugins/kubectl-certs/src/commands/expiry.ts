@@ -106,11 +106,49 @@ export function expiryReport(
   };
 }
 
+/** certs expiry's flags, read once in complete(); validate() checks them, run() uses them. */
+export interface ExpiryOptions {
+  sources: SourceName[];
+  /** --source was given: a source that cannot run there is an error, not skipped. */
+  explicit: boolean;
+  limits: ThresholdOptions;
+  source: SourceOptions;
+}
+
+export function expiryOptions(
+  args: Record<string, unknown>,
+  ctx: Pick<CommandContext, "kube">,
+): ExpiryOptions {
+  const requested = (args.source as unknown[] | undefined) ?? [];
+  const limits = thresholdOptions(args);
+  return {
+    sources: parseSources(requested),
+    explicit: requested.length > 0,
+    limits,
+    source: {
+      ...(args["chunk-size"] !== undefined && { chunkSize: Number(args["chunk-size"]) }),
+      allContexts: args["all-contexts"] === true,
+      pkiDir: String(args["pki-dir"] ?? "/etc/kubernetes/pki"),
+      kubeconfigDir: String(args["kubeconfig-dir"] ?? "/etc/kubernetes"),
+      kubeletPkiDir: String(args["kubelet-pki-dir"] ?? "/var/lib/kubelet/pki"),
+      scanOpaque: args["scan-opaque"] === true,
+      namespace: ctx.kube.allNamespaces ? undefined : ctx.kube.namespace,
+      probeTimeoutMs: limits.tlsTimeoutMs,
+      concurrency: Number(args["node-concurrency"] ?? 16),
+    },
+  };
+}
+
+export function validateExpiry(o: ExpiryOptions): void {
+  const { concurrency, chunkSize } = o.source;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new UsageError(`invalid --node-concurrency "${concurrency}"`, "use a whole number of 1 or more");
+  if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1))
+    throw new UsageError(`invalid --chunk-size "${chunkSize}"`, "use a whole number of 1 or more");
+}
+
 class ExpiryCommand implements Command {
-  private sources: SourceName[] = [];
-  private explicit = false;
-  private limits!: ThresholdOptions;
-  private options!: SourceOptions;
+  private options!: ExpiryOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -118,49 +156,25 @@ class ExpiryCommand implements Command {
   ) {}
 
   complete(): void {
-    const requested = (this.args.source as unknown[]) ?? [];
-    this.explicit = requested.length > 0;
-    this.sources = parseSources(requested);
+    this.options = expiryOptions(this.args, this.ctx);
   }
 
   validate(): void {
-    this.limits = thresholdOptions(this.args);
-    const concurrency = Number(this.args["node-concurrency"]);
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new UsageError(
-        `invalid --node-concurrency "${this.args["node-concurrency"]}"`,
-        "use a whole number of 1 or more",
-      );
-    const chunkSize = this.args["chunk-size"] === undefined ? undefined : Number(this.args["chunk-size"]);
-    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1))
-      throw new UsageError(
-        `invalid --chunk-size "${this.args["chunk-size"]}"`,
-        "use a whole number of 1 or more",
-      );
-    this.options = {
-      ...(chunkSize !== undefined && { chunkSize }),
-      allContexts: this.args["all-contexts"] === true,
-      pkiDir: String(this.args["pki-dir"]),
-      kubeconfigDir: String(this.args["kubeconfig-dir"]),
-      kubeletPkiDir: String(this.args["kubelet-pki-dir"]),
-      scanOpaque: this.args["scan-opaque"] === true,
-      namespace: this.ctx.kube.allNamespaces ? undefined : this.ctx.kube.namespace,
-      probeTimeoutMs: this.limits.tlsTimeoutMs,
-      concurrency,
-    };
+    validateExpiry(this.options);
   }
 
   async run(): Promise<ExitCode> {
     const { ctx } = this;
+    const { sources, explicit, limits, source } = this.options;
     // Every certificate found stays alive until the report is written. Growing the old generation
     // by a fifth at a time, instead of V8's default of up to double, keeps the peak RSS over
     // 10,000 TLS secrets at 182 MB instead of 218 MB, for a few per cent more time in the
     // garbage collector. Set here, not at start-up, which --help would pay for (~3 ms).
     process.getBuiltinModule("node:v8").setFlagsFromString("--heap-growing-percent=20");
-    const progress = await startProgress(ctx.io.err, `reading ${this.sources.join(", ")}`);
+    const progress = await startProgress(ctx.io.err, `reading ${sources.join(", ")}`);
     let collected: Collected;
     try {
-      collected = await collect(this.sources, sourceContext(ctx, this.options), this.explicit, (done, left) =>
+      collected = await collect(sources, sourceContext(ctx, source), explicit, (done, left) =>
         progress.update(`read ${done}; ${left} source${left === 1 ? "" : "s"} left`),
       );
     } finally {
@@ -176,7 +190,7 @@ class ExpiryCommand implements Command {
       );
     }
     writeWarnings(ctx, collected.warnings);
-    const t = thresholds(this.limits, ctx);
+    const t = thresholds(limits, ctx);
     const findings = runChecks(collected, t);
     const rows = listingRows(collected.certs, collected.bootstrapTokens, findings, t);
     const format = ctx.output;
@@ -204,7 +218,7 @@ class ExpiryCommand implements Command {
         `incomplete: the API server did not answer for ${unanswered.map((w) => w.source).join(", ")}: ${unanswered[0]?.message}`,
         "the certificates above are only those read without it; check the API server, or raise --request-timeout",
       );
-    return exitCodeForFindings(findings, this.limits.failOn);
+    return exitCodeForFindings(findings, limits.failOn);
   }
 }
 

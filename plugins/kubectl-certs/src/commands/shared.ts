@@ -1,6 +1,7 @@
 import type { CommandContext } from "@kubemend/lib/cli/app";
 import { UsageError } from "@kubemend/lib/cli/errors";
-import { type FailOn, parseFailOn } from "@kubemend/lib/findings/finding";
+import { FAIL_ON_OPTION, failOnFrom } from "@kubemend/lib/findings/fail-on";
+import type { FailOn } from "@kubemend/lib/findings/finding";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
 import { loadKubeConfig, type ResolvedKubeConfig } from "@kubemend/lib/kube/kubeconfig";
@@ -13,19 +14,12 @@ const GROUP = "Certificate flags:";
 
 /** --fail-on and --tls-timeout: every certs command. */
 export function withCheckFlags<T>(y: Argv<T>) {
-  return y
-    .option("fail-on", {
-      type: "string",
-      default: "critical",
-      group: GROUP,
-      describe: "Exit 1 when a finding is at least this severe: ok, info, warning, critical or never",
-    })
-    .option("tls-timeout", {
-      type: "string",
-      default: "3s",
-      group: GROUP,
-      describe: "How long each TLS handshake (API server, kubelets, etcd) may take",
-    });
+  return y.option("fail-on", { ...FAIL_ON_OPTION, group: GROUP }).option("tls-timeout", {
+    type: "string",
+    default: "3s",
+    group: GROUP,
+    describe: "How long each TLS handshake (API server, kubelets, etcd) may take",
+  });
 }
 
 /** --warn-within and --critical-within as well: the commands that judge expiry. */
@@ -66,7 +60,7 @@ function duration(args: Record<string, unknown>, flag: string): number {
 export function checkOptions(args: Record<string, unknown>): CheckOptions {
   const tlsTimeoutMs = duration(args, "tls-timeout");
   if (tlsTimeoutMs <= 0) throw new UsageError("--tls-timeout must be more than 0", "use e.g. 3s");
-  return { failOn: parseFailOn(String(args["fail-on"])), tlsTimeoutMs };
+  return { failOn: failOnFrom(args), tlsTimeoutMs };
 }
 
 export function thresholdOptions(args: Record<string, unknown>): ThresholdOptions {

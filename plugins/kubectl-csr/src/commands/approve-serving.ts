@@ -26,15 +26,77 @@ import { policySettings, withPolicyFlags } from "./policy-flags.js";
 /** The in-cluster approver's client rules: approve-client's defaults, never --allow-existing-node. */
 const CLIENT_DEFAULTS: ClientSettings = { allowExistingNode: false, windowMs: 10 * 60_000 };
 
+/** approve-serving's flags, read once in complete(); validate() checks them, run() uses them. */
+export interface ApproveServingOptions {
+  names: string[];
+  all: boolean;
+  dryRun: DryRun;
+  settings: ReviewSettings;
+  denyInvalid: boolean;
+  wait: boolean;
+  /** --timeout: how long --wait waits, or how long --watch watches. */
+  timeoutMs?: number;
+  watch: boolean;
+  intervalMs: number;
+  includeClient: boolean;
+  leaderElect: boolean;
+  /** The Lease's namespace and name, with the environment's defaults applied. */
+  lease: { namespace: string; name: string };
+  output: string;
+}
+
+export function approveServingOptions(
+  args: Record<string, unknown>,
+  ctx: Pick<CommandContext, "env" | "output">,
+): ApproveServingOptions {
+  const text = (name: string) => (typeof args[name] === "string" ? (args[name] as string) : undefined);
+  return {
+    names: ((args.names as unknown[] | undefined) ?? []).map(String),
+    all: args.all === true,
+    dryRun: parseDryRun(args["dry-run"]),
+    settings: policySettings(args),
+    denyInvalid: args["deny-invalid"] === true,
+    wait: args.wait === true,
+    timeoutMs: args.timeout === undefined ? undefined : parseTimeout(args.timeout),
+    watch: args.watch === true,
+    intervalMs: parseTimeout(args.interval ?? "5s"),
+    includeClient: args["include-client"] === true,
+    leaderElect: args["leader-elect"] === true,
+    lease: {
+      namespace: text("leader-elect-namespace") || ctx.env.POD_NAMESPACE || "kubemend-system",
+      name: text("leader-elect-id") ?? "kubemend-csr-approver",
+    },
+    output: ctx.output,
+  };
+}
+
+/** The rules between flags; one UsageError line for the first that is broken. */
+export function validateApproveServing(o: ApproveServingOptions): void {
+  if (o.all && o.names.length > 0)
+    throw new UsageError("name CSRs or use --all, not both", "see 'kubectl csr approve-serving --help'");
+  if (!o.all && o.names.length === 0)
+    throw new UsageError(
+      "no CSRs named",
+      "name the CSRs to approve, or use --all for every pending kubelet serving CSR",
+    );
+  if (o.watch) {
+    if (!o.all)
+      throw new UsageError("--watch works on every pending kubelet serving CSR", "use --watch with --all");
+    if (o.output !== "table" && o.output !== "wide")
+      throw new UsageError("--watch prints one line per outcome", "leave out -o with --watch");
+  } else if (o.leaderElect) {
+    throw new UsageError("--leader-elect needs --watch");
+  }
+  if (o.includeClient && !o.watch)
+    throw new UsageError(
+      "--include-client works with --watch",
+      "outside --watch, use kubectl csr approve-client",
+    );
+}
+
 class ApproveServing implements Command {
   private client!: KubeClient;
-  private names: string[] = [];
-  private dryRun: DryRun = "none";
-  private settings!: ReviewSettings;
-  private waitMs: number | undefined;
-  private watchFor: number | undefined;
-  private intervalMs = 5_000;
-  private includeClient = false;
+  private options!: ApproveServingOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -42,65 +104,40 @@ class ApproveServing implements Command {
   ) {}
 
   async complete(): Promise<void> {
-    this.names = ((this.args.names as unknown[] | undefined) ?? []).map(String);
+    this.options = approveServingOptions(this.args, this.ctx);
     this.client = await connect(this.ctx);
   }
 
   validate(): void {
-    const all = this.args.all === true;
-    if (all && this.names.length > 0)
-      throw new UsageError("name CSRs or use --all, not both", "see 'kubectl csr approve-serving --help'");
-    if (!all && this.names.length === 0)
-      throw new UsageError(
-        "no CSRs named",
-        "name the CSRs to approve, or use --all for every pending kubelet serving CSR",
-      );
-    this.dryRun = parseDryRun(this.args["dry-run"]);
-    this.settings = policySettings(this.args);
-    const timeout = this.args.timeout === undefined ? undefined : parseTimeout(this.args.timeout);
-    if (this.args.wait === true) this.waitMs = timeout ?? 60_000;
-    if (this.args.watch === true) {
-      if (this.names.length > 0 || !all)
-        throw new UsageError("--watch works on every pending kubelet serving CSR", "use --watch with --all");
-      if (this.ctx.output !== "table" && this.ctx.output !== "wide")
-        throw new UsageError("--watch prints one line per outcome", "leave out -o with --watch");
-      this.watchFor = timeout;
-    } else if (this.args["leader-elect"] === true) {
-      throw new UsageError("--leader-elect needs --watch");
-    }
-    this.includeClient = this.args["include-client"] === true;
-    if (this.includeClient && this.args.watch !== true)
-      throw new UsageError(
-        "--include-client works with --watch",
-        "outside --watch, use kubectl csr approve-client",
-      );
-    this.intervalMs = parseTimeout(this.args.interval);
+    validateApproveServing(this.options);
+  }
+
+  /** How long --wait waits for each certificate. */
+  private get waitMs(): number | undefined {
+    return this.options.wait ? (this.options.timeoutMs ?? 60_000) : undefined;
   }
 
   async run(): Promise<ExitCode> {
     const { io } = this.ctx;
     const structured = this.ctx.output === "json" || this.ctx.output === "yaml";
-    if (this.dryRun !== "client") {
+    const o = this.options;
+    if (o.dryRun !== "client") {
       await preflightApproval(this.client, "approve");
-      if (this.includeClient)
+      if (o.includeClient)
         await preflightApproval(this.client, "approve", approvalAccess(KUBELET_CLIENT_SIGNER));
     }
-    if (this.args.watch === true) return this.watch();
-    const plan = await planApprovals(
-      this.client,
-      this.args.all === true ? { all: true } : { names: this.names },
-      this.settings,
-    );
+    if (o.watch) return this.watch();
+    const plan = await planApprovals(this.client, o.all ? { all: true } : { names: o.names }, o.settings);
     const caller = await callerName(this.client);
     if (!structured) this.printPlan(plan);
     let outcomes: Outcome[] | undefined;
-    if (this.dryRun !== "client") {
+    if (o.dryRun !== "client") {
       outcomes = await carryOut(this.client, plan, {
-        serverDryRun: this.dryRun === "server",
-        denyInvalid: this.args["deny-invalid"] === true,
+        serverDryRun: o.dryRun === "server",
+        denyInvalid: o.denyInvalid,
         waitMs: this.waitMs,
         caller,
-        policy: servingPolicy(this.settings),
+        policy: servingPolicy(o.settings),
         now: () => this.ctx.clock.now(),
         onOutcome: (outcome) => {
           if (!structured) io.out.write(`${outcomeLine(outcome)}\n`);
@@ -113,38 +150,36 @@ class ApproveServing implements Command {
     if (structured)
       io.out.write(
         renderStructured(
-          planDocument(plan, { dryRun: this.dryRun, caller }, outcomes),
+          planDocument(plan, { dryRun: o.dryRun, caller }, outcomes),
           this.ctx.output as "json" | "yaml",
         ),
       );
-    return approvalExitCode(plan, outcomes, this.args.all !== true);
+    return approvalExitCode(plan, outcomes, !o.all);
   }
 
   /** Approval passes until --timeout or SIGTERM/SIGINT; with --leader-elect only on the leading replica. */
   private async watch(): Promise<ExitCode> {
     const { io } = this.ctx;
+    const o = this.options;
     const caller = await callerName(this.client);
     // The loop ends at the signal and releases its lease (a rollout's SIGTERM), so the process
     // must not end with it.
     this.ctx.interrupt.windDown();
     const identity = this.ctx.env.POD_NAME || `${hostname()}_${randomBytes(4).toString("hex")}`;
-    const namespace =
-      String(this.args["leader-elect-namespace"] ?? "") || this.ctx.env.POD_NAMESPACE || "kubemend-system";
-    const elector =
-      this.args["leader-elect"] === true
-        ? new LeaderElector(this.client, {
-            namespace,
-            name: String(this.args["leader-elect-id"]),
-            identity,
-            // Renewed every pass, so the lease must outlast a few of them (client-go's default is 15s).
-            durationSeconds: Math.max(15, Math.ceil((3 * this.intervalMs) / 1000)),
-          })
-        : undefined;
+    const elector = o.leaderElect
+      ? new LeaderElector(this.client, {
+          namespace: o.lease.namespace,
+          name: o.lease.name,
+          identity,
+          // Renewed every pass, so the lease must outlast a few of them (client-go's default is 15s).
+          durationSeconds: Math.max(15, Math.ceil((3 * o.intervalMs) / 1000)),
+        })
+      : undefined;
     // Only a change is worth a line: a CSR left pending is not reported again every round.
     const reported = new Map<string, string>();
     await watchLoop({
-      intervalMs: this.intervalMs,
-      deadline: this.watchFor === undefined ? undefined : Date.now() + this.watchFor,
+      intervalMs: o.intervalMs,
+      deadline: o.timeoutMs === undefined ? undefined : Date.now() + o.timeoutMs,
       signal: this.ctx.interrupt.signal,
       elector,
       now: () => this.ctx.clock.now(),
@@ -153,7 +188,7 @@ class ApproveServing implements Command {
         const csrs = new Informer(
           this.client,
           { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" },
-          this.includeClient ? {} : { fieldSelector: `spec.signerName=${KUBELET_SERVING_SIGNER}` },
+          o.includeClient ? {} : { fieldSelector: `spec.signerName=${KUBELET_SERVING_SIGNER}` },
           (type) => {
             if (type !== "DELETED") notice();
           },
@@ -163,20 +198,20 @@ class ApproveServing implements Command {
       pass: async () => {
         const now = () => this.ctx.clock.now();
         const passes: [Plan, ApprovalPolicy][] = [
-          [await planApprovals(this.client, { all: true }, this.settings), servingPolicy(this.settings)],
+          [await planApprovals(this.client, { all: true }, o.settings), servingPolicy(o.settings)],
         ];
-        if (this.includeClient)
+        if (o.includeClient)
           passes.push([
             await planClientApprovals(this.client, { all: true }, CLIENT_DEFAULTS, now()),
             clientPolicy(CLIENT_DEFAULTS, now),
           ]);
         const current = new Set(passes.flatMap(([plan]) => plan.reviews.map((r) => r.name)));
         for (const name of reported.keys()) if (!current.has(name)) reported.delete(name);
-        if (this.dryRun === "client") return;
+        if (o.dryRun === "client") return;
         for (const [plan, policy] of passes)
           await carryOut(this.client, plan, {
-            serverDryRun: this.dryRun === "server",
-            denyInvalid: this.args["deny-invalid"] === true,
+            serverDryRun: o.dryRun === "server",
+            denyInvalid: o.denyInvalid,
             waitMs: policy.command === "approve-serving" ? this.waitMs : undefined,
             caller,
             policy,
