@@ -1,4 +1,5 @@
 import { load } from "js-yaml";
+import type { KubeClient } from "./client.js";
 
 /** The fields of kubeadm's ClusterConfiguration (kube-system/kubeadm-config) that kubemend reads. */
 export interface ClusterConfiguration {
@@ -26,4 +27,19 @@ export function serviceSubnets(config: ClusterConfiguration | undefined): string
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * The text of kube-system/kubeadm-config's ClusterConfiguration; undefined when the ConfigMap has
+ * none. A failed read (404 on a cluster kubeadm did not make, 403) throws: see tolerantRead.
+ */
+export async function readClusterConfigurationText(client: KubeClient): Promise<string | undefined> {
+  const configMap = await client.get<{ data?: Record<string, string> }>({
+    group: "",
+    version: "v1",
+    resource: "configmaps",
+    namespace: "kube-system",
+    name: "kubeadm-config",
+  });
+  return configMap.data?.ClusterConfiguration;
 }

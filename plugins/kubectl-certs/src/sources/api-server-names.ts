@@ -1,6 +1,6 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
-import { isForbidden, isNotFound } from "@kubemend/lib/kube/errors";
-import { parseClusterConfiguration } from "@kubemend/lib/kube/kubeadm-config";
+import { parseClusterConfiguration, readClusterConfigurationText } from "@kubemend/lib/kube/kubeadm-config";
+import { tolerantRead } from "@kubemend/lib/kube/tolerant-read";
 import type { SourceWarning } from "../model.js";
 
 export interface ApiServerNaming {
@@ -16,22 +16,10 @@ export interface ApiServerNaming {
 /** What the API server's certificate must cover besides its own addresses. */
 export async function apiServerNaming(client: KubeClient): Promise<ApiServerNaming> {
   const warnings: SourceWarning[] = [];
-  const tolerate = async <T>(what: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await what();
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      if (isForbidden(err)) {
-        warnings.push({
-          source: "served",
-          message: (err as Error).message,
-          hint: (err as { hint?: string }).hint,
-        });
-        return undefined;
-      }
-      throw err;
-    }
-  };
+  const tolerate = <T>(what: () => Promise<T>) =>
+    tolerantRead(what, {
+      onForbidden: (err) => warnings.push({ source: "served", message: err.message, hint: err.hint }),
+    });
   const service = await tolerate(() =>
     client.get<{ spec?: { clusterIP?: string } }>({
       group: "",
@@ -41,16 +29,7 @@ export async function apiServerNaming(client: KubeClient): Promise<ApiServerNami
       name: "kubernetes",
     }),
   );
-  const kubeadm = await tolerate(() =>
-    client.get<{ data?: Record<string, string> }>({
-      group: "",
-      version: "v1",
-      resource: "configmaps",
-      namespace: "kube-system",
-      name: "kubeadm-config",
-    }),
-  );
-  const text = kubeadm?.data?.ClusterConfiguration;
+  const text = await tolerate(() => readClusterConfigurationText(client));
   const config = text === undefined ? {} : parseClusterConfiguration(text);
   if (!config)
     warnings.push({

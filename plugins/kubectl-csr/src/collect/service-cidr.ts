@@ -1,6 +1,10 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
-import { isForbidden, isNotFound } from "@kubemend/lib/kube/errors";
-import { parseClusterConfiguration, serviceSubnets } from "@kubemend/lib/kube/kubeadm-config";
+import {
+  parseClusterConfiguration,
+  readClusterConfigurationText,
+  serviceSubnets,
+} from "@kubemend/lib/kube/kubeadm-config";
+import { tolerantRead } from "@kubemend/lib/kube/tolerant-read";
 
 /** The Service CIDRs the node-addresses rule keeps out of serving certificates, and where they came from. */
 export interface ServiceCidrs {
@@ -23,23 +27,13 @@ export function serviceRangeFromCommand(command: readonly string[]): string[] {
   return [];
 }
 
-/** Reads that only tell us "not here": a missing object, an API this server lacks, or no access. */
-async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (isNotFound(err) || isForbidden(err)) return undefined;
-    throw err;
-  }
-}
-
 /**
  * Learns the Service CIDRs, most authoritative first: the ServiceCIDR objects
  * (networking.k8s.io/v1), kubeadm-config's serviceSubnet, the kube-apiserver mirror pod's
  * --service-cluster-ip-range, and at least the `kubernetes` Service's own ClusterIPs.
  */
 export async function discoverServiceCidrs(client: KubeClient): Promise<ServiceCidrs> {
-  const objects = await optional(async () => {
+  const objects = await tolerantRead(async () => {
     const found: string[] = [];
     for await (const item of client.list<ServiceCidrObject>({
       group: "networking.k8s.io",
@@ -51,20 +45,12 @@ export async function discoverServiceCidrs(client: KubeClient): Promise<ServiceC
   });
   if (objects?.length) return { cidrs: objects, source: "ServiceCIDR objects (networking.k8s.io/v1)" };
 
-  const kubeadm = await optional(() =>
-    client.get<{ data?: Record<string, string> }>({
-      group: "",
-      version: "v1",
-      resource: "configmaps",
-      namespace: "kube-system",
-      name: "kubeadm-config",
-    }),
-  );
-  const subnet = serviceSubnets(parseClusterConfiguration(kubeadm?.data?.ClusterConfiguration ?? ""));
+  const kubeadm = await tolerantRead(() => readClusterConfigurationText(client));
+  const subnet = serviceSubnets(parseClusterConfiguration(kubeadm ?? ""));
   if (subnet.length > 0)
     return { cidrs: subnet, source: "kube-system/kubeadm-config networking.serviceSubnet" };
 
-  const flag = await optional(async () => {
+  const flag = await tolerantRead(async () => {
     const pods = client.list<{ spec?: { containers?: { command?: string[]; args?: string[] }[] } }>(
       { group: "", version: "v1", resource: "pods", namespace: "kube-system" },
       { labelSelector: "component=kube-apiserver" },
@@ -78,7 +64,7 @@ export async function discoverServiceCidrs(client: KubeClient): Promise<ServiceC
   });
   if (flag?.length) return { cidrs: flag, source: "kube-apiserver --service-cluster-ip-range" };
 
-  const service = await optional(() =>
+  const service = await tolerantRead(() =>
     client.get<{ spec?: { clusterIP?: string; clusterIPs?: string[] } }>({
       group: "",
       version: "v1",

@@ -1,5 +1,5 @@
 import type { KubeClient } from "@kubemend/lib/kube/client";
-import { parseClusterConfiguration } from "@kubemend/lib/kube/kubeadm-config";
+import { parseClusterConfiguration, readClusterConfigurationText } from "@kubemend/lib/kube/kubeadm-config";
 
 /** The API server's gitVersion ("v1.37.2"), or null when it cannot be asked. */
 export async function kubernetesVersion(kube: KubeClient | undefined): Promise<string | null> {
@@ -15,14 +15,7 @@ export async function kubernetesVersion(kube: KubeClient | undefined): Promise<s
 export async function kubeadmClusterName(kube: KubeClient | undefined): Promise<string | undefined> {
   if (kube === undefined) return undefined;
   try {
-    const cm = await kube.get<{ data?: Record<string, string> }>({
-      group: "",
-      version: "v1",
-      resource: "configmaps",
-      namespace: "kube-system",
-      name: "kubeadm-config",
-    });
-    return parseClusterConfiguration(cm.data?.ClusterConfiguration ?? "")?.clusterName;
+    return parseClusterConfiguration((await readClusterConfigurationText(kube)) ?? "")?.clusterName;
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@ import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedPod } from "../collect/pod.js";
 import { isPodReady } from "../model.js";
-import { selects, simulate, type Workload } from "../policy/simulate.js";
+import { selects, simulate, workloadOfPod } from "../policy/simulate.js";
 import { checkAgents, checkNodes } from "./agents.js";
 import { checkDns } from "./dns.js";
 import { notReadyReason } from "./pod-status.js";
@@ -34,13 +34,7 @@ export function checkPod(c: CollectedPod): Finding[] {
   if (pod.spec.nodeName && !pod.spec.hostNetwork)
     findings.push(...checkAgents(c.agents, [pod.spec.nodeName], [], () => "it runs the pod"));
 
-  const self: Workload = {
-    name: pod.metadata.name,
-    namespace: pod.metadata.namespace,
-    labels: pod.metadata.labels ?? {},
-    ip: pod.status?.podIP,
-    ports: pod.spec.containers.flatMap((x) => x.ports ?? []),
-  };
+  const self = workloadOfPod(pod);
   const ingress = c.policies.filter((p) => selects(p, self, "Ingress")).map((p) => p.metadata.name);
   const egress = c.policies.filter((p) => selects(p, self, "Egress")).map((p) => p.metadata.name);
   if (ingress.length + egress.length > 0)
@@ -58,13 +52,7 @@ export function checkPod(c: CollectedPod): Finding[] {
     findings.push(...checkDns(c.dns));
     const dnsPod = c.dns.pods[0];
     if (egress.length > 0 && dnsPod) {
-      const to: Workload = {
-        name: dnsPod.metadata.name,
-        namespace: dnsPod.metadata.namespace,
-        labels: dnsPod.metadata.labels ?? {},
-        ip: dnsPod.status?.podIP,
-        ports: dnsPod.spec.containers.flatMap((x) => x.ports ?? []),
-      };
+      const to = workloadOfPod(dnsPod);
       const verdict = simulate(
         { from: self, to, port: 53, protocol: "UDP" },
         { policies: c.policies, namespaceLabels: c.namespaceLabels },

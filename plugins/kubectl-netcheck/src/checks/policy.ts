@@ -2,7 +2,7 @@ import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedService } from "../collect/service.js";
 import type { Pod, Protocol, ServicePort } from "../model.js";
-import { ingressOpenings } from "../policy/simulate.js";
+import { ingressOpenings, workloadOfPod } from "../policy/simulate.js";
 import { portsInScope } from "./ports.js";
 import { serviceSubject } from "./service.js";
 
@@ -31,13 +31,7 @@ export function checkPolicies(c: CollectedService, port?: string): Finding[] {
     for (const pod of c.pods) {
       const target = resolveTargetPort(sp, pod);
       if (target === undefined) continue;
-      const workload = {
-        name: pod.metadata.name,
-        namespace: pod.metadata.namespace,
-        labels: pod.metadata.labels,
-        ports: pod.spec.containers.flatMap((x) => x.ports ?? []),
-      };
-      const openings = ingressOpenings(workload, target, protocol, c.policies);
+      const openings = ingressOpenings(workloadOfPod(pod), target, protocol, c.policies);
       if (openings.isolatedBy.length > 0 && openings.rules.length === 0)
         blocked.push({ pod: pod.metadata.name, port: target, isolatedBy: openings.isolatedBy });
     }

@@ -1,4 +1,4 @@
-import { isForbidden, isNotFound } from "@kubemend/lib/kube/errors";
+import { tolerantRead } from "@kubemend/lib/kube/tolerant-read";
 
 /** What could not be read because RBAC forbids it; checks then say less instead of failing. */
 export class Gaps {
@@ -6,16 +6,8 @@ export class Gaps {
 
   /** The call's result; `fallback` when it is forbidden (noted) or, with `missingOk`, not found. */
   async read<T>(what: string, call: () => Promise<T>, fallback: T, missingOk = false): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      if (isForbidden(err)) {
-        this.forbidden.push(what);
-        return fallback;
-      }
-      if (missingOk && isNotFound(err)) return fallback;
-      throw err;
-    }
+    const value = await tolerantRead(call, { onForbidden: () => this.forbidden.push(what), missingOk });
+    return value === undefined ? fallback : value;
   }
 }
 

@@ -3,7 +3,7 @@ import { BadInputError } from "@kubemend/lib/cli/errors";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { isNotFound } from "@kubemend/lib/kube/errors";
 import { CORE, type Namespace, NETWORKING, type NetworkPolicy, type Pod } from "../model.js";
-import type { Workload } from "../policy/simulate.js";
+import { type Workload, workloadOfPod } from "../policy/simulate.js";
 import { collectList } from "./gaps.js";
 
 /** "NAME", "NAMESPACE/NAME" or an IP address, as --from and --to take them. */
@@ -29,13 +29,7 @@ export async function workloadOf(
       );
     throw err;
   });
-  return {
-    name: pod.metadata.name,
-    namespace: pod.metadata.namespace,
-    labels: pod.metadata.labels ?? {},
-    ip: pod.status?.podIP,
-    ports: pod.spec.containers.flatMap((c) => c.ports ?? []),
-  };
+  return workloadOfPod(pod);
 }
 
 /** The policies of the namespaces involved, and every namespace's labels for namespaceSelector. */

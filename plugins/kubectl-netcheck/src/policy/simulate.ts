@@ -11,6 +11,7 @@ import type {
   NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
+  Pod,
   Protocol,
 } from "../model.js";
 
@@ -22,6 +23,17 @@ export interface Workload {
   ip?: string;
   /** The pod's container ports, which named ports in policies resolve against. */
   ports?: ContainerPort[];
+}
+
+/** A pod as one end of a connection: what policies select it by, and the ports they name. */
+export function workloadOfPod(pod: Pod): Workload {
+  return {
+    name: pod.metadata.name,
+    namespace: pod.metadata.namespace,
+    labels: pod.metadata.labels ?? {},
+    ip: pod.status?.podIP,
+    ports: pod.spec.containers.flatMap((c) => c.ports ?? []),
+  };
 }
 
 export interface Connection {
