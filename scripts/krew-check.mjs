@@ -7,7 +7,7 @@
 // archive from the manifest's URI, and this machine has no network. The real install below uses
 // `--archive`, which is how krew installs a release before it is published.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +35,38 @@ function run(command, args, env = process.env, maxLines = Infinity) {
   return output;
 }
 
+/**
+ * The launcher with a Node that is too old (Debian's, when it is older than 22.19) and with none:
+ * one line saying so, exit 127, as a shell says for a missing command.
+ */
+function launcherRefusals(installed) {
+  const noNode = mkdtempSync(path.join(scratch, "no-node-"));
+  for (const tool of ["basename", "dirname", "readlink"])
+    symlinkSync(
+      execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(),
+      path.join(noNode, tool),
+    );
+  const cases = [["none", noNode, /^kubemend: needs Node\.js 22\.19 or newer on PATH, and finds none; /]];
+  const system = spawnSync("/usr/bin/node", ["-p", "process.versions.node"], {
+    encoding: "utf8",
+  }).stdout?.trim();
+  const [major, minor] = (system ?? "").split(".").map(Number);
+  if (system && (major < 22 || (major === 22 && minor < 19)))
+    cases.push([
+      "old",
+      "/usr/bin:/bin",
+      new RegExp(
+        `^kubemend: needs Node\\.js 22\\.19 or newer on PATH, finds v${system.replaceAll(".", "\\.")}; `,
+      ),
+    ]);
+  for (const [what, PATH, message] of cases) {
+    const r = spawnSync(installed, ["--help"], { env: { PATH }, encoding: "utf8" });
+    console.log(`$ PATH=${PATH} ${installed} --help  (${what} Node)\n  ${r.stderr.trim()}`);
+    if (r.status !== 127 || !message.test(r.stderr) || r.stderr.trim().includes("\n"))
+      throw new Error(`the launcher with ${what} Node: exit ${r.status}, stderr ${JSON.stringify(r.stderr)}`);
+  }
+}
+
 try {
   const tools = execFileSync("bash", [path.join(root, "scripts/krew-tools.sh")], {
     encoding: "utf8",
@@ -48,8 +80,21 @@ try {
       "--krew-dir",
       manifests,
     ]);
-  const [archive] = readdirSync(release).filter((f) => f.endsWith(".tar.gz"));
-  if (!archive) throw new Error(`release.mjs wrote no archive into ${release}`);
+  const archiveFor = (platform) => {
+    const archive = readdirSync(release).find((f) => f.endsWith(`_${platform}.tar.gz`));
+    if (!archive) throw new Error(`release.mjs wrote no ${platform} archive into ${release}`);
+    return path.join(release, archive);
+  };
+  // This machine's single binary, and the darwin-arm64 launcher archive, which krew installs here
+  // as it would on a Mac (KREW_OS/KREW_ARCH choose the platform) and which runs with this Node.
+  const installs = [
+    { platform: "linux_amd64", archive: archiveFor("linux_amd64"), krewEnv: {} },
+    {
+      platform: "darwin_arm64",
+      archive: archiveFor("darwin_arm64"),
+      krewEnv: { KREW_OS: "darwin", KREW_ARCH: "arm64" },
+    },
+  ];
 
   // Only krew's bin and its tools on PATH before the system's: the repo's bin/ launchers must not
   // answer for the krew-installed plugin.
@@ -78,20 +123,26 @@ try {
   for (const plugin of PLUGINS) {
     const manifest = path.join(manifests, `${plugin}.yaml`);
     run(path.join(tools, "validate-krew-manifest"), ["-skip-install", "-manifest", manifest]);
-    run(
-      "kubectl",
-      ["krew", "install", `--manifest=${manifest}`, `--archive=${path.join(release, archive)}`],
-      env,
-    );
-    const installed = path.join(krewRoot, "bin", `kubectl-${plugin}`);
-    if (!existsSync(installed)) throw new Error(`krew installed no ${installed}`);
-    const help = run("kubectl", [plugin, "--help"], env, 5);
-    if (!help.includes(`kubectl ${plugin}`))
-      throw new Error(`kubectl ${plugin} --help through the krew install did not print its usage`);
-    run("kubectl", ["krew", "uninstall", plugin], env);
-    if (existsSync(installed)) throw new Error(`krew uninstall left ${installed}`);
+    for (const { platform, archive, krewEnv } of installs) {
+      run("kubectl", ["krew", "install", `--manifest=${manifest}`, `--archive=${archive}`], {
+        ...env,
+        ...krewEnv,
+      });
+      const installed = path.join(krewRoot, "bin", `kubectl-${plugin}`);
+      if (!existsSync(installed)) throw new Error(`krew installed no ${installed} (${platform})`);
+      const help = run("kubectl", [plugin, "--help"], env, 5);
+      if (!help.includes(`kubectl ${plugin}`))
+        throw new Error(
+          `kubectl ${plugin} --help through the ${platform} krew install did not print its usage`,
+        );
+      if (platform === "darwin_arm64") launcherRefusals(installed);
+      run("kubectl", ["krew", "uninstall", plugin], { ...env, ...krewEnv });
+      if (existsSync(installed)) throw new Error(`krew uninstall left ${installed}`);
+    }
   }
-  console.log(`krew: ${PLUGINS.length} plugins validated, installed, run through kubectl and uninstalled`);
+  console.log(
+    `krew: ${PLUGINS.length} plugins validated, installed for ${installs.map((i) => i.platform).join(" and ")}, run through kubectl and uninstalled`,
+  );
 } catch (err) {
   console.error(`krew check failed: ${err instanceof Error ? err.message : err}`);
   process.exitCode = 1;

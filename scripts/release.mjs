@@ -13,7 +13,8 @@
 // (and four runtimes on disk) for no gain: the bundle is not evaluated beyond the plugin that
 // runs, and certs --help starts in ~104 ms either way (1.75x `kubectl version --client`). One
 // binary serves every plugin by the name it runs under (kubectl-certs, kubectl_complete-certs, …,
-// or `kubemend certs …`).
+// or `kubemend certs …`). darwin-arm64 gets no binary (Apple Silicon runs only signed ones): its
+// archive holds the bundle and a launcher for the Node on PATH (buildLauncher).
 // The archive holds only regular files (the binary and LICENSE): krew's tar extractor rejects
 // symlinks and hard links ("unable to handle file type"), and krew links ~/.krew/bin/kubectl-<name>
 // to `bin` itself, which is the name the binary dispatches on.
@@ -27,7 +28,7 @@
 // evaluated at build time.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -46,7 +47,9 @@ const PLATFORMS = {
   "linux-amd64": { pkg: "linux-x64", os: "linux", arch: "amd64", exe: "" },
   "linux-arm64": { pkg: "linux-arm64", os: "linux", arch: "arm64", exe: "" },
   "darwin-amd64": { pkg: "darwin-x64", os: "darwin", arch: "amd64", exe: "" },
-  "darwin-arm64": { pkg: "darwin-arm64", os: "darwin", arch: "arm64", exe: "" },
+  // Apple Silicon runs only signed binaries, and nothing here can sign one: the bundle and a
+  // launcher that runs it with the Node on PATH (see buildLauncher).
+  "darwin-arm64": { pkg: "darwin-arm64", os: "darwin", arch: "arm64", exe: "", launcher: true },
   "windows-amd64": { pkg: "win-x64", os: "windows", arch: "amd64", exe: ".exe" },
 };
 const HOST = `${process.platform === "win32" ? "windows" : process.platform}-${process.arch === "x64" ? "amd64" : process.arch}`;
@@ -144,7 +147,8 @@ const plugins = {
 ${PLUGINS.map((p) => `  ${p}: () => import("./plugins/kubectl-${p}/src/main.ts"),`).join("\n")}
 };
 function pick() {
-  const self = basename(process.argv0 || process.argv[0]).replace(/\\.exe$/i, "");
+  // The darwin-arm64 launcher runs "node launch.cjs" and passes the name it was run under.
+  const self = basename(globalThis.__kubemendName || process.argv0 || process.argv[0]).replace(/\\.exe$/i, "");
   const m = /^kubectl(_complete)?-(.+)$/.exec(self);
   if (m) return { name: m[2], complete: Boolean(m[1]) };
   // An image's entry point (deploy/Dockerfile): the binary under its own name, plugin from the env.
@@ -201,8 +205,56 @@ start();
   return outfile;
 }
 
+// The darwin-arm64 launcher. POSIX sh, because krew links ~/.krew/bin/kubectl-<plugin> to it and
+// macOS has no readlink -f before 12.3. launch.cjs is ES5 so that any Node can say it is too old.
+const LAUNCHER_SH = `#!/bin/sh
+# kubemend for macOS on Apple Silicon: the bundled plugins, run by the Node.js on PATH.
+self=$0
+while [ -L "$self" ]; do
+  target=$(readlink "$self")
+  case $target in
+    /*) self=$target ;;
+    *) self=$(dirname "$self")/$target ;;
+  esac
+done
+if ! command -v node >/dev/null 2>&1; then
+  echo "kubemend: needs Node.js 22.19 or newer on PATH, and finds none; install it: brew install node (or https://nodejs.org)" >&2
+  exit 127
+fi
+KUBEMEND_ARGV0=$(basename "$0") exec node "$(dirname "$self")/launch.cjs" "$@"
+`;
+const LAUNCH_CJS = `"use strict";
+var v = process.versions.node.split(".").map(Number);
+if (v[0] < 22 || (v[0] === 22 && v[1] < 19)) {
+  process.stderr.write("kubemend: needs Node.js 22.19 or newer on PATH, finds " + process.version + "; upgrade it: brew upgrade node (or https://nodejs.org)\\n");
+  process.exit(127);
+}
+globalThis.__kubemendName = process.env.KUBEMEND_ARGV0;
+delete process.env.KUBEMEND_ARGV0;
+require("./kubemend.cjs");
+`;
+
+/** An archive of the bundle, its launcher and LICENSE: for a platform we must not ship a binary for. */
+async function buildLauncher(name, main) {
+  const stage = path.join(work, name);
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(stage, { recursive: true });
+  await writeFile(path.join(stage, "kubemend"), LAUNCHER_SH, { mode: 0o755 });
+  await writeFile(path.join(stage, "launch.cjs"), LAUNCH_CJS);
+  await copyFile(main, path.join(stage, "kubemend.cjs"));
+  await copyFile(path.join(root, "LICENSE"), path.join(stage, "LICENSE"));
+  const bundle = `${(statSync(main).size / 1e6).toFixed(1)} MB`;
+  return archiveStage(
+    name,
+    stage,
+    ["kubemend", "kubemend.cjs", "launch.cjs", "LICENSE"],
+    `launcher, bundle ${bundle}`,
+  );
+}
+
 async function buildPlatform(name, main) {
   const t = PLATFORMS[name];
+  if (t.launcher) return buildLauncher(name, main);
   const nodeVersion = nodeVersionFor(t.pkg);
   if (!nodeVersion) {
     console.error(`release: ${name}: skipped: the npm registry has no node-${t.pkg}@${NODE_MAJOR}.x`);
@@ -263,6 +315,17 @@ async function buildPlatform(name, main) {
   }
 
   await copyFile(path.join(root, "LICENSE"), path.join(stage, "LICENSE"));
+  return archiveStage(
+    name,
+    stage,
+    [`kubemend${t.exe}`, "LICENSE"],
+    `node ${nodeVersion}, code cache ${codeCache}, binary ${(statSync(exe).size / 1e6).toFixed(1)} MB`,
+  );
+}
+
+/** The release archive of a staged platform, with its .sha256 beside it. */
+async function archiveStage(name, stage, files, what) {
+  const t = PLATFORMS[name];
   const archive = `kubemend_${version}_${t.os}_${t.arch}.tar.gz`;
   const archivePath = path.join(outDir, archive);
   sh("tar", [
@@ -275,18 +338,14 @@ async function buildPlatform(name, main) {
     archivePath,
     "-C",
     stage,
-    `kubemend${t.exe}`,
-    "LICENSE",
+    ...files,
   ]);
   const sha = createHash("sha256")
     .update(await readFile(archivePath))
     .digest("hex");
   await writeFile(`${archivePath}.sha256`, `${sha}  ${archive}\n`);
-  const sizes = { binary: (await readFile(exe)).length, archive: (await readFile(archivePath)).length };
-  console.log(
-    `release: ${archive}: node ${nodeVersion}, code cache ${codeCache}, ` +
-      `binary ${(sizes.binary / 1e6).toFixed(1)} MB, archive ${(sizes.archive / 1e6).toFixed(1)} MB, sha256 ${sha}`,
-  );
+  const mb = (file) => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
+  console.log(`release: ${archive}: ${what}, archive ${mb(archivePath)}, sha256 ${sha}`);
   return archive;
 }
 
@@ -363,14 +422,15 @@ async function writeManifests() {
       .split(/\s+/)[0]
       .toLowerCase();
     const bin = os === "windows" ? "kubemend.exe" : "kubemend";
+    // The binary and LICENSE, or the launcher's files as well.
+    const files = sh("tar", ["tzf", path.join(outDir, archive)])
+      .split("\n")
+      .filter(Boolean);
     platforms.push({
       selector: { matchLabels: { os, arch } },
       uri: `${REPO_URL}/releases/download/v${version}/${archive}`,
       sha256: sha,
-      files: [
-        { from: bin, to: "." },
-        { from: "LICENSE", to: "." },
-      ],
+      files: files.map((from) => ({ from, to: "." })),
       bin,
     });
   }

@@ -65,6 +65,8 @@ const released =
     "scripts/release.mjs",
     "--platform",
     "linux-amd64",
+    "--platform",
+    "darwin-arm64",
     "--out",
     release,
     "--krew-dir",

@@ -34,7 +34,7 @@ describe("the release binary as krew installs it", () => {
     const tools = execFileSync("bash", [path.join(REPO, "scripts/krew-tools.sh")], {
       encoding: "utf8",
     }).trim();
-    const archive = readdirSync(release).find((f) => f.endsWith(".tar.gz")) as string;
+    const archive = readdirSync(release).find((f) => f.endsWith("_linux_amd64.tar.gz")) as string;
     const krewRoot = path.join(scratch, "krew-root");
     krewBin = path.join(krewRoot, "bin");
     // Only krew's bin, never the repo's bin/ launchers, answers for the plugins.
