@@ -150,6 +150,18 @@ describe("kubectl etcdsnap diff and inspect", () => {
       { timeout: 30_000, interval: 300 },
     );
     clusterIp = await kubectl("get", "service", "web", "-n", NS, "-o", "jsonpath={.spec.clusterIP}");
+    // The controller-manager's own first writes (each namespace's kube-root-ca.crt, the aggregated
+    // admin, edit and view ClusterRoles) land before the snapshot, so the diff holds only ours. A
+    // slow controller-manager once wrote them in between (a make test under load).
+    await vi.waitFor(
+      async () => {
+        for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease", NS])
+          await kubectl("get", "configmap", "kube-root-ca.crt", "-n", ns);
+        for (const role of ["admin", "edit", "view"])
+          expect(await kubectl("get", "clusterrole", role, "-o", "jsonpath={.rules}")).not.toBe("");
+      },
+      { timeout: 60_000, interval: 300 },
+    );
     before = await save();
     await kubectl("scale", "deployment", "web", "-n", NS, "--replicas=3");
     await kubectl("delete", "service", "web", "-n", NS);
