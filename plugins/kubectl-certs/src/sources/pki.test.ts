@@ -100,3 +100,67 @@ describe("pkiSource with kubeadm's table", () => {
     );
   });
 });
+
+// A binary install's directory, named the cfssl way (/etc/kubernetes/cert): kubemend once said
+// "No certificates found." here and exited 0.
+describe("pkiSource on a directory with other names", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "kubemend-certs-cfssl-"));
+    mkdirSync(path.join(dir, "etcd"));
+    const ca = await issue({ cn: "kubernetes", ca: true, to: 3650 });
+    const apiserver = await issue({ cn: "kubernetes", sans: { ip: ["10.2.1.151"] }, signer: ca });
+    const proxy = await issue({ cn: "aggregator", usages: ["client auth"], signer: ca, to: 3 });
+    const etcd = await issue({ cn: "etcd", sans: { ip: ["10.2.1.151"] }, signer: ca });
+    const other = await issue({ cn: "x", signer: ca });
+    const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
+    write("ca.pem", ca.pem);
+    write("ca-key.pem", ca.key.privateKeyPem);
+    write("kubernetes.pem", apiserver.pem);
+    write("kubernetes-key.pem", apiserver.key.privateKeyPem);
+    write("proxy-client.pem", proxy.pem);
+    write("proxy-client-key.pem", proxy.key.privateKeyPem);
+    write("etcd/etcd.crt", etcd.pem);
+    write("etcd/etcd.key", other.key.privateKeyPem);
+    write("token.csv", "x,kubelet-bootstrap,10001\n");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads every certificate file, matches each key by its name, and never keeps a key", async () => {
+    const data = await pkiSource({
+      kubeFlags: { allNamespaces: false, asGroup: [], insecureSkipTlsVerify: false, requestTimeout: "0" },
+      env: {},
+      config: () => {
+        throw new Error("no kubeconfig here");
+      },
+      client: () => Promise.reject(new Error("no API here")),
+      options: {
+        allContexts: false,
+        pkiDir: dir,
+        kubeconfigDir: path.join(dir, "none"),
+        kubeletPkiDir: path.join(dir, "none"),
+        scanOpaque: false,
+        probeTimeoutMs: 1000,
+        concurrency: 1,
+      },
+      explicit: true,
+    });
+    expect(data.certs?.map((c) => [c.location.slice(dir.length), c.role, c.cert?.subject.cn])).toEqual([
+      ["/ca.pem", "trust", "kubernetes"],
+      ["/etcd/etcd.crt", "leaf", "etcd"],
+      ["/kubernetes.pem", "leaf", "kubernetes"],
+      ["/proxy-client.pem", "leaf", "aggregator"],
+    ]);
+    expect(data.bundles?.map((b) => [b.location.slice(dir.length), b.keyMatches])).toEqual([
+      ["/etcd/etcd.crt", false],
+      ["/kubernetes.pem", true],
+      ["/proxy-client.pem", true],
+    ]);
+    expect(JSON.stringify(data)).not.toContain("PRIVATE KEY");
+    const collected = { ...emptyCollected(), certs: data.certs ?? [], bundles: data.bundles ?? [] };
+    expect(runChecks(collected, thresholds).map((f) => `${f.code} ${f.message.slice(dir.length)}`)).toEqual([
+      "CERT_EXPIRING /proxy-client.pem: CN=aggregator expires in 3d (2026-06-04T00:00:00.000Z)",
+      "KEY_MISMATCH /etcd/etcd.crt: the private key does not belong to CN=etcd",
+    ]);
+  });
+});

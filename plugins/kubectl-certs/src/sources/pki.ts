@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
 import { load } from "js-yaml";
@@ -96,10 +96,61 @@ export const pkiSource: Source = async (ctx) => {
     certs.push(...found);
     addBundle(file, found, cas.get("ca"), kubeletKey(file));
   }
+  // Certificates under any other name: a binary install's cfssl files (ca.pem, kubernetes.pem
+  // with kubernetes-key.pem), or whatever else a person put there.
+  const read = new Set(certs.map((c) => c.location.replace(/#\d+$|\s\(block \d+\)$/, "")));
+  for (const file of otherCertFiles(pkiDir, read)) {
+    const found = readCertFile(file, undefined, "leaf");
+    const first = found[0]?.cert;
+    if (first?.isCA) {
+      for (const c of found) c.role = "trust";
+      certs.push(...found);
+      continue;
+    }
+    certs.push(...found);
+    const keyFile = keyFileOf(file);
+    addBundle(file, found, undefined, keyFile ? readFileSync(keyFile, "utf8") : undefined);
+  }
   const etcdServer = certs.find((c) => c.kubeadmName === "etcd/server.crt" && c.cert);
   certs.push(...(await probeLocalEtcd(pkiDir, etcdServer, ctx.options.probeTimeoutMs)));
   return { certs, bundles, clusterCas: cas.get("ca") ?? [] };
 };
+
+/** Files that may hold certificates (.pem, .crt, .cert), keys excluded, at most three levels down. */
+function otherCertFiles(dir: string, skip: ReadonlySet<string>): string[] {
+  const files: string[] = [];
+  const walk = (at: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(at, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const file = path.join(at, entry.name);
+      if (entry.isDirectory() && depth < 3) walk(file, depth + 1);
+      else if (
+        entry.isFile() &&
+        /\.(pem|crt|cert)$/.test(entry.name) &&
+        !isKeyName(entry.name) &&
+        !skip.has(file)
+      )
+        files.push(file);
+    }
+  };
+  walk(dir, 1);
+  return files;
+}
+
+const isKeyName = (name: string) => /[-_.]key\.pem$|\.key$/.test(name);
+
+/** The key beside a certificate, in cfssl's naming (x-key.pem) or openssl's (x.key). */
+function keyFileOf(file: string): string | undefined {
+  const candidates = file.endsWith(".pem")
+    ? [file.replace(/\.pem$/, "-key.pem"), file.replace(/\.pem$/, ".key")]
+    : [file.replace(/\.(crt|cert)$/, ".key")];
+  return candidates.find((c) => existsSync(c));
+}
 
 /**
  * The key of a kubelet file: kubelet.key beside the legacy kubelet.crt; the rotated
