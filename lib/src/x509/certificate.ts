@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from "node:crypto";
+import { parseIp, sameIp } from "../net/ip.js";
 import { children, DerError, decodeOid, decodeTime, integerHex, readTlv, TAG, whole } from "./der.js";
 import { decodeExtensions, type Sans } from "./extensions.js";
-import { parseIp, sameIp } from "./ip.js";
 import { describePublicKey, type PublicKeyInfo, privateKeyMatchesCertificate } from "./keys.js";
 import { type DistinguishedName, decodeName } from "./name.js";
 import { SIGNATURE_ALGORITHMS } from "./oids.js";

@@ -1,3 +1,4 @@
+import { formatIp } from "../net/ip.js";
 import {
   bitStringBits,
   children,
@@ -12,7 +13,6 @@ import {
   type Tlv,
   toHex,
 } from "./der.js";
-import { formatIp } from "./ip.js";
 import { EXTENSION, extensionName, extKeyUsageName, KEY_USAGE_NAMES } from "./oids.js";
 
 export interface Sans {

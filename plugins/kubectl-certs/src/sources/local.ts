@@ -1,5 +1,5 @@
 import net from "node:net";
-import { formatIp, parseIp } from "@kubemend/lib/x509/ip";
+import { formatIp, parseIp } from "@kubemend/lib/net/ip";
 
 /**
  * Whether an IP belongs to this machine, by binding a socket to it: that also sees addresses that

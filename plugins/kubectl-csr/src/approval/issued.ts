@@ -1,5 +1,5 @@
+import { parseIp, sameIp } from "@kubemend/lib/net/ip";
 import type { Sans } from "@kubemend/lib/x509/extensions";
-import { parseIp, sameIp } from "@kubemend/lib/x509/ip";
 import { parseCertificateBundle } from "@kubemend/lib/x509/pem";
 
 export interface IssuedExpectation {

@@ -1,7 +1,7 @@
 import type { CommandSpec } from "@kubemend/lib/cli/app";
 import { UsageError } from "@kubemend/lib/cli/errors";
+import { parseCidr } from "@kubemend/lib/net/cidr";
 import { parseDuration } from "@kubemend/lib/output/duration";
-import { parseCidr } from "@kubemend/lib/x509/cidr";
 import type { ReviewSettings } from "../collect/context.js";
 import { anchoredRegex } from "../policy/limits.js";
 

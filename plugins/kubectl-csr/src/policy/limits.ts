@@ -1,5 +1,5 @@
-import { type Cidr, cidrContains, parseCidr } from "@kubemend/lib/x509/cidr";
-import { parseIp } from "@kubemend/lib/x509/ip";
+import { type Cidr, cidrContains, parseCidr } from "@kubemend/lib/net/cidr";
+import { parseIp } from "@kubemend/lib/net/ip";
 import type { Rule, Violation } from "./types.js";
 
 /** Rule 9: the operator's own limits (--allowed-cidrs, --dns-regex, --max-expiration). */

@@ -1,5 +1,5 @@
-import { type Cidr, cidrContains, parseCidr, specialAddress } from "@kubemend/lib/x509/cidr";
-import { parseIp, sameIp } from "@kubemend/lib/x509/ip";
+import { type Cidr, cidrContains, parseCidr, specialAddress } from "@kubemend/lib/net/cidr";
+import { parseIp, sameIp } from "@kubemend/lib/net/ip";
 import { requestingNode } from "./requestor.js";
 import type { NodeIdentity, Rule, Violation } from "./types.js";
 

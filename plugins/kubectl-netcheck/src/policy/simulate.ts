@@ -4,7 +4,7 @@
 // rule of those policies admits it, and a connection needs both the sender's egress and the
 // receiver's ingress to allow it. Policies are additive; none can deny what another allows.
 
-import { ipInCidr } from "@kubemend/lib/x509/cidr";
+import { ipInCidr } from "@kubemend/lib/net/cidr";
 import { selectorMatches } from "../labels.js";
 import type {
   ContainerPort,

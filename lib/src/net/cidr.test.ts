@@ -1,6 +1,6 @@
-import { parseIp } from "@kubemend/lib/x509/ip";
 import { describe, expect, it } from "vitest";
 import { cidrContains, ipInCidr, parseCidr, specialAddress } from "./cidr.js";
+import { parseIp } from "./ip.js";
 
 const ip = (text: string) => {
   const bytes = parseIp(text);
