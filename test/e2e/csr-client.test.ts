@@ -18,7 +18,7 @@ import { issueClientKubeconfig } from "../env/pki.js";
 import { type CertificateSigningRequest, createCsr } from "../env/standin/csr.js";
 import { kubectlPlugin, REPO, startKubectlPlugin } from "./plugins.js";
 
-// kubectl csr approve-client on a cluster made without kubeadm's TLS-bootstrap bindings (seed 001's
+// kubectl csr approve-client on a cluster made without kubeadm's TLS-bootstrap bindings (S5's
 // binary installs): the real kubelet cannot file its client CSR until the node-bootstrapper binding
 // exists, then its CSR sits Pending (nothing auto-approves it) until approve-client approves it.
 // Hostile client CSRs, filed with real bootstrap tokens and real node identities, are all refused.
@@ -103,7 +103,7 @@ describe("kubectl csr approve-client", () => {
     await cluster?.stop();
   });
 
-  it("seed 001: without the bindings the kubelet cannot file its CSR; with node-bootstrapper alone it stays Pending until approve-client approves it, and the node registers", async () => {
+  it("S5: without the bindings the kubelet cannot file its CSR; with node-bootstrapper alone it stays Pending until approve-client approves it, and the node registers", async () => {
     joining = await startKubelet(cluster, { index: 2, wait: false });
     // The API server refuses the bootstrap token's CSR: no system:node-bootstrapper binding.
     await vi.waitFor(
@@ -203,7 +203,7 @@ describe("kubectl csr approve-client", () => {
   });
 
   it("refuses a corpus of hostile client CSRs, each for the right rule, and approves none", async () => {
-    // As in seed 001: every bootstrap token (group system:bootstrappers) may file CSRs.
+    // As in S5: every bootstrap token (group system:bootstrappers) may file CSRs.
     const bound = await cluster.kubectl([
       "create",
       "clusterrolebinding",

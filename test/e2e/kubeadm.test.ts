@@ -238,7 +238,7 @@ describe("a kubeadm cluster with real kubelets", () => {
   // handshake and kube-apiserver watches its serving files, so both serve the renewed certificates
   // by themselves; kubeadm does not renew kubelet certificates. What stays old is what the
   // processes hold in memory: the client certificates of controller-manager.conf and scheduler.conf.
-  it("seed 004: after kubeadm certs renew all, etcd and kube-apiserver serve the renewed files by themselves, and kubemend reports no drift once they do", async () => {
+  it("S4: after kubeadm certs renew all, etcd and kube-apiserver serve the renewed files by themselves, and kubemend reports no drift once they do", async () => {
     const before = {
       apiserver: servedSerial(cluster.controlPlaneIp, 6443),
       etcd: servedSerial(cluster.controlPlaneIp, 2379, cluster.pki.path("etcd/healthcheck-client")),

@@ -33,7 +33,7 @@ export interface ClusterOptions {
   /** kube-controller-manager controllers to leave off, by name or alias ("root-ca-cert-publisher"). */
   disableControllers?: string[];
   /**
-   * false: without the three ClusterRoleBindings kubeadm makes for TLS bootstrap (seed 001's
+   * false: without the three ClusterRoleBindings kubeadm makes for TLS bootstrap (S5's
    * binary installs): kubelets may not file CSRs, and nothing approves their client CSRs.
    */
   bootstrapRbac?: boolean;

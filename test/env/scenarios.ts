@@ -1,4 +1,4 @@
-// The seed incidents of SCENARIOS.md, planted on a running test cluster. e2e tests and the demo
+// The incidents of docs/incidents (S1–S6), planted on a running test cluster. e2e tests and the demo
 // share these fixtures, so what the demo shows is what the tests prove.
 import { createPrivateKey } from "node:crypto";
 import { writeFile } from "node:fs/promises";

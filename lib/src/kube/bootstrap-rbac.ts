@@ -1,4 +1,4 @@
-// Why kubelet client CSRs sit Pending (seed 001): the three ClusterRoleBindings `kubeadm init`
+// Why kubelet client CSRs sit Pending (S5): the three ClusterRoleBindings `kubeadm init`
 // makes for TLS bootstrap are missing. checkBootstrapRbac asks RBAC (SubjectAccessReviews); the
 // rest is pure: the notes that name each missing right and the binding kubeadm would have made.
 // kubectl csr list prints them, kubectl certs expiry reports them as findings.
@@ -7,7 +7,7 @@ import type { Severity } from "../findings/finding.js";
 import { checkSubjectAccess } from "./access.js";
 import type { KubeClient } from "./client.js";
 
-/** kubeadm's default token group; a per-node token (seed 001) may be bound as system:bootstrappers. */
+/** kubeadm's default token group; a per-node token (S5) may be bound as system:bootstrappers. */
 export const KUBEADM_TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token";
 
 export type BootstrapRight = "file-csrs" | "nodeclient" | "selfnodeclient";

@@ -218,7 +218,7 @@ interface Running {
 /**
  * The kubelet's mirror pods for the control-plane "static pods": one per running process, bound
  * to this node and owned by its Node object (NodeRestriction allows nothing else). It recreates a
- * mirror pod that is deleted (deleting it restarts nothing, seed 004), replaces it when the
+ * mirror pod that is deleted (deleting it restarts nothing, S4), replaces it when the
  * command line changes, and reports the process's real start, restarts and exit.
  */
 export class MirrorPods {

@@ -87,8 +87,8 @@ export function checkRootCaCopies(copies: readonly RootCaCopy[]): Finding[] {
 }
 
 /**
- * TLS_BOOTSTRAP_RBAC_MISSING: a right of kubeadm's TLS bootstrap that RBAC grants nobody (seed
- * 001): joining kubelets cannot file their CSRs (warning), or their client CSRs and renewals wait
+ * TLS_BOOTSTRAP_RBAC_MISSING: a right of kubeadm's TLS bootstrap that RBAC grants nobody (S5):
+ * joining kubelets cannot file their CSRs (warning), or their client CSRs and renewals wait
  * for a person (info).
  */
 export function checkBootstrapRbac(

@@ -55,7 +55,7 @@ function bootstrapTokenId(csr: CertificateSigningRequest): string | undefined {
 
 /**
  * The node a bootstrap token is bound to: a group system:bootstrappers:<name> whose <name> is a
- * single word (one token per node, seed 001's pattern). kubeadm's shared token carries
+ * single word (one token per node, S5's pattern). kubeadm's shared token carries
  * system:bootstrappers:kubeadm:default-node-token, which binds no node.
  */
 export function tokenBoundNode(groups: readonly string[]): string | undefined {
