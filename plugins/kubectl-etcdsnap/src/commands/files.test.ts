@@ -75,6 +75,31 @@ describe("status, list, prune and restore-plan on files", () => {
     await rm(text);
   }, 120_000);
 
+  it("status prints '-' (JSON null) for what a file bbolt cannot read through never gave, not zeros", async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    // The two meta pages and nothing else: a bbolt file whose tree is cut off.
+    const cut = await write("cut.db", original.subarray(0, 8192));
+    const r = await runEtcdsnap(["status", cut]);
+    expect(r.code).toBe(1);
+    for (const field of ["Hash", "Revision", "Total keys", "Total size", "Version"])
+      expect(r.stdout, field).toMatch(new RegExp(`^${field}: +-$`, "m"));
+    expect(r.stdout).toMatch(/^Integrity: +FAILED: /m);
+    const json = JSON.parse((await runEtcdsnap(["status", cut, "-o", "json"])).stdout);
+    expect([json.hash, json.revision, json.totalKey, json.totalSize, json.version]).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(json.fileSize).toBe(8192);
+    // A sound file still shows what it read.
+    const sound = await write("good2.db", original);
+    expect((await runEtcdsnap(["status", sound])).stdout).toMatch(/^Revision: +[1-9]\d*$/m);
+    await rm(cut);
+    await rm(sound);
+  }, 60_000);
+
   it("list shows age, revision and state; --verify re-checks; prune keeps the only good one", async (ctx) => {
     if (skip) return ctx.skip(skip);
     const flipped = Buffer.from(original);

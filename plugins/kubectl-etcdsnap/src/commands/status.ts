@@ -60,15 +60,18 @@ class Status implements Command {
     encrypted,
   }: CheckedSnapshot & { encrypted: boolean }): string {
     const { output } = this.ctx;
+    // A file bbolt cannot read through has no hash, revision or counts: its zeros were not read.
+    const read = s.integrity.boltError === undefined;
+    const known = <T>(value: T): T | null => (read ? value : null);
     if (output === "json" || output === "yaml")
       return renderStructured(
         {
           file: this.file,
-          hash: s.hash,
-          revision: s.revision,
-          totalKey: s.totalKey,
-          totalSize: s.totalSize,
-          version: s.version,
+          hash: known(s.hash),
+          revision: known(s.revision),
+          totalKey: known(s.totalKey),
+          totalSize: known(s.totalSize),
+          version: known(s.version),
           fileSize: s.fileSize,
           encrypted,
           integrity: { ...s.integrity, ok: problem === undefined, ...(problem !== undefined && { problem }) },
@@ -85,11 +88,11 @@ class Status implements Command {
             string,
           ][])
         : []),
-      ["Hash", s.hash.toString(16).padStart(8, "0")],
-      ["Revision", String(s.revision)],
-      ["Total keys", String(s.totalKey)],
-      ["Total size", `${formatBytes(s.totalSize)} (${s.totalSize} bytes)`],
-      ["Version", s.version || "(before 3.6)"],
+      ["Hash", read ? s.hash.toString(16).padStart(8, "0") : "-"],
+      ["Revision", read ? String(s.revision) : "-"],
+      ["Total keys", read ? String(s.totalKey) : "-"],
+      ["Total size", read ? `${formatBytes(s.totalSize)} (${s.totalSize} bytes)` : "-"],
+      ["Version", read ? s.version || "(before 3.6)" : "-"],
       ["sha256", s.integrity.sha256 ? s.integrity.sha256.actual : "no trailer (not from a snapshot stream)"],
       ["bbolt check", s.integrity.bolt ? `${s.integrity.bolt.problemCount} problem(s)` : "not run"],
       ...taken(metadata),
