@@ -180,6 +180,9 @@ describe("kubectl etcdsnap diff and inspect", () => {
     expect(table.code).toBe(0);
     expect(table.stdout.split("\n")[0]).toMatch(/^restoring .* would: .*1 Deployment reverts/);
     expect(table.stdout).toMatch(new RegExp(`removed\\s+services\\s+${NS}\\s+web`));
+    // The tables count from A to B, and say so; the headline says what restoring A would do.
+    expect(table.stdout).toMatch(/^RESOURCE +ADDED SINCE A +REMOVED SINCE A +CHANGED SINCE A$/m);
+    expect(table.stdout).toMatch(/^SINCE A +RESOURCE +NAMESPACE +NAME +REV A +REV B$/m);
   });
 
   it("diff of two snapshot files finds the same changes", async () => {

@@ -107,9 +107,10 @@ class Diff implements Command {
           d.summary,
           [
             { header: "RESOURCE", value: (s) => resourceLabel(s.group, s.resource) },
-            { header: "ADDED", value: (s) => String(s.added) },
-            { header: "REMOVED", value: (s) => String(s.removed) },
-            { header: "CHANGED", value: (s) => String(s.changed) },
+            // A to B, as the JSON; the headline above says what restoring A would do with them.
+            { header: "ADDED SINCE A", value: (s) => String(s.added) },
+            { header: "REMOVED SINCE A", value: (s) => String(s.removed) },
+            { header: "CHANGED SINCE A", value: (s) => String(s.changed) },
           ],
           false,
         ).trimEnd(),
@@ -117,7 +118,7 @@ class Diff implements Command {
         renderTable(
           d.changes,
           [
-            { header: "CHANGE", value: (x) => x.change },
+            { header: "SINCE A", value: (x) => x.change },
             { header: "RESOURCE", value: (x) => resourceLabel(x.group, x.resource) },
             { header: "NAMESPACE", value: (x) => x.namespace ?? "" },
             { header: "NAME", value: (x) => x.name },
