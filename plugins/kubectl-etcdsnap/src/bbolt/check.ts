@@ -1,4 +1,4 @@
-import { BoltError, PageFlag, pageTypeName, u64 } from "./layout.js";
+import { BoltError, BUCKET_LEAF_FLAG, PageFlag, pageTypeName, u64 } from "./layout.js";
 import {
   type BucketRef,
   branchChild,
@@ -295,7 +295,7 @@ class Scanner {
       pOff = kOff;
       pLen = kLen;
       const vLen = leafValueLen(p, i);
-      if ((leafFlags(p, i) & 0x01) === 0) {
+      if ((leafFlags(p, i) & BUCKET_LEAF_FLAG) === 0) {
         this.visit(depth, buf, kOff, kLen, kOff + kLen, vLen, false);
         continue;
       }

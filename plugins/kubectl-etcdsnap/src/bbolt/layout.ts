@@ -17,6 +17,7 @@ export const PageFlag = {
   freelist: 0x10,
 } as const;
 
+/** A leaf element whose value is a bucket, not a key's value (bbolt's bucketLeafFlag). */
 export const BUCKET_LEAF_FLAG = 0x01;
 
 /** Meta starts right after the page header; its checksum covers the 56 bytes before the checksum. */

@@ -7,7 +7,7 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { type Block, BlockFile, type BlockFileOptions } from "./blockfile.js";
 import { type BoltCheckResult, type ScanVisitor, scan } from "./check.js";
-import { BoltError, type BoltMeta, NO_FREELIST, PageFlag, parseMeta } from "./layout.js";
+import { BoltError, type BoltMeta, BUCKET_LEAF_FLAG, NO_FREELIST, PageFlag, parseMeta } from "./layout.js";
 import {
   type BucketRef,
   branchChild,
@@ -259,7 +259,7 @@ export class BoltReader {
     const found = await this.find(await this.resolve(bucket), toBytes(key));
     if (found === undefined) return undefined;
     const [p, i] = found;
-    if (leafFlags(p, i) & 0x01) return null;
+    if (leafFlags(p, i) & BUCKET_LEAF_FLAG) return null;
     const k = leafKeyOff(p, i) + leafKeyLen(p, i);
     return copy(p.buf, k, k + leafValueLen(p, i));
   }
@@ -293,7 +293,7 @@ export class BoltReader {
       const label = typeof name === "string" ? name : Buffer.from(name).toString("hex");
       if (found === undefined) throw new BoltError("NOT_FOUND", `bucket ${JSON.stringify(label)} not found`);
       const [p, i] = found;
-      if ((leafFlags(p, i) & 0x01) === 0) {
+      if ((leafFlags(p, i) & BUCKET_LEAF_FLAG) === 0) {
         throw new BoltError("NOT_FOUND", `${JSON.stringify(label)} is a key, not a bucket`);
       }
       const k = leafKeyOff(p, i) + leafKeyLen(p, i);
