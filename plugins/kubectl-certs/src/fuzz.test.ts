@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runChecks } from "./checks/index.js";
+import { certsFromBundle } from "./collect/bundle.js";
+import { type Secret, tlsSecret } from "./collect/secrets.js";
 import { type Collected, emptyCollected } from "./model.js";
 import { listingRows } from "./report/listing.js";
 import { renderPrometheus } from "./report/prometheus.js";
-import { certsFromBundle } from "./sources/bundle.js";
-import { type Secret, tlsSecret } from "./sources/secrets.js";
 import { type Issued, issue, NOW, thresholds } from "./testing.js";
 
 const CASES = 1200;

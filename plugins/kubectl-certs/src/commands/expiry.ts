@@ -9,12 +9,12 @@ import { startProgress } from "@kubemend/lib/output/progress";
 import { renderTable } from "@kubemend/lib/output/table";
 import type { Argv } from "yargs";
 import { runChecks } from "../checks/index.js";
+import { collect } from "../collect/collect.js";
+import type { SourceOptions } from "../collect/context.js";
 import { type Collected, SOURCES, type SourceName } from "../model.js";
 import { writeJson } from "../report/json-stream.js";
 import { listingColumns, listingRows } from "../report/listing.js";
 import { renderPrometheus } from "../report/prometheus.js";
-import { collect } from "../sources/collect.js";
-import type { SourceOptions } from "../sources/context.js";
 import {
   sourceContext,
   type ThresholdOptions,

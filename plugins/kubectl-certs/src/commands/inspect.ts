@@ -6,8 +6,8 @@ import { resourceNames } from "@kubemend/lib/kube/names";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { checkBundles, checkCsrRequest } from "../checks/chain.js";
 import { checkExpiry } from "../checks/expiry.js";
+import { inspectTarget, parseTarget, type Target } from "../collect/target.js";
 import { certificateJson, renderCsrDetails, renderDetails } from "../report/details.js";
-import { inspectTarget, parseTarget, type Target } from "../sources/target.js";
 import {
   sourceContext,
   type ThresholdOptions,

@@ -16,10 +16,10 @@ import {
   portOf,
   type ServedApiCert,
 } from "../checks/sans.js";
-import { apiServerNaming } from "../sources/api-server-names.js";
-import { canonicalIp } from "../sources/local.js";
-import { nodesSource } from "../sources/nodes.js";
-import { type ApiServerAddress, apiServerAddresses } from "../sources/served.js";
+import { apiServerNaming } from "../collect/api-server-names.js";
+import { canonicalIp } from "../collect/local.js";
+import { nodesSource } from "../collect/nodes.js";
+import { type ApiServerAddress, apiServerAddresses } from "../collect/served.js";
 import { type CheckOptions, checkOptions, sourceContext, withCheckFlags, writeWarnings } from "./shared.js";
 
 export const sameAddress = (a: string, b: string) =>

@@ -8,7 +8,7 @@ import { loadKubeConfig, type ResolvedKubeConfig } from "@kubemend/lib/kube/kube
 import { parseDuration } from "@kubemend/lib/output/duration";
 import type { Argv } from "yargs";
 import type { Thresholds } from "../checks/thresholds.js";
-import type { SourceContext, SourceOptions } from "../sources/context.js";
+import type { SourceContext, SourceOptions } from "../collect/context.js";
 
 const GROUP = "Certificate flags:";
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { certsFromBundle } from "../sources/bundle.js";
+import { certsFromBundle } from "../collect/bundle.js";
 import { type Issued, issue, NOW } from "../testing.js";
 import { chainRoles, renderDetails } from "./details.js";
 
