@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { sameAddress } from "../commands/sans.js";
 import { type Issued, issue } from "../testing.js";
-import { addExpected, checkApiServerSans, type ExpectedAddress, hostOf } from "./sans.js";
+import { addExpected, checkApiServerSans, type ExpectedAddress, expectedAddresses, hostOf } from "./sans.js";
 
 describe("checkApiServerSans", () => {
   let apiserver: Issued;
@@ -198,4 +198,57 @@ describe("hostOf, more spellings", () => {
     ["[fd00::1]:x", "[fd00::1]:x"],
     ["a[fd00::1]:6443", "a[fd00::1]:6443"],
   ])("%j → %s", (text, host) => expect(hostOf(text)).toBe(host));
+});
+
+describe("expectedAddresses", () => {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+  it("derives every address clients use, each with why, one entry per address", () => {
+    expect(
+      expectedAddresses({
+        server: "https://LB.example.com:6443",
+        naming: {
+          serviceIp: "10.64.0.1",
+          clusterDomain: "corp.local",
+          certSans: ["lb.example.com", "10.2.1.139"],
+          controlPlaneEndpoint: "10.2.1.139:6443",
+        },
+        served: [
+          { host: "lb.example.com", from: "kubeconfig" },
+          { host: "10.2.1.151", from: "endpoints/default/kubernetes" },
+        ],
+        flagged: ["https://vip.example.com:8443", "[fd00::1]:6443"],
+        same,
+      }),
+    ).toEqual([
+      { address: "lb.example.com", from: ["kubeconfig", "kubeadm-config certSANs"] },
+      { address: "10.64.0.1", from: ["service/default/kubernetes"] },
+      { address: "kubernetes", from: ["in-cluster name"] },
+      { address: "kubernetes.default", from: ["in-cluster name"] },
+      { address: "kubernetes.default.svc", from: ["in-cluster name"] },
+      { address: "kubernetes.default.svc.corp.local", from: ["in-cluster name"] },
+      { address: "10.2.1.151", from: ["endpoints/default/kubernetes"] },
+      { address: "10.2.1.139", from: ["kubeadm-config certSANs", "kubeadm-config controlPlaneEndpoint"] },
+      { address: "vip.example.com", from: ["--address"] },
+      { address: "fd00::1", from: ["--address"] },
+    ]);
+  });
+
+  it("without kubeadm-config or a Service IP, still the kubeconfig's host and the in-cluster names", () => {
+    expect(
+      expectedAddresses({
+        server: "https://10.0.0.1:6443",
+        naming: { clusterDomain: "cluster.local", certSans: [] },
+        served: [],
+        flagged: [],
+        same,
+      }).map((e) => e.address),
+    ).toEqual([
+      "10.0.0.1",
+      "kubernetes",
+      "kubernetes.default",
+      "kubernetes.default.svc",
+      "kubernetes.default.svc.cluster.local",
+    ]);
+  });
 });

@@ -100,3 +100,46 @@ export function addExpected(
     if (!existing.from.includes(from)) existing.from.push(from);
   } else list.push({ address, from: [from] });
 }
+
+/** What the addresses clients use are derived from. */
+export interface AddressSources {
+  /** The kubeconfig's server URL. */
+  server: string;
+  naming: {
+    serviceIp?: string;
+    clusterDomain: string;
+    certSans: readonly string[];
+    controlPlaneEndpoint?: string;
+  };
+  /** The API servers' own addresses (the kubernetes endpoints, the mirror pods). */
+  served: readonly { host: string; from: string }[];
+  /** --address, as given (host, host:port, URL). */
+  flagged: readonly string[];
+  /** Whether two spellings name the same address (IPv4-mapped IPv6, case). */
+  same: (a: string, b: string) => boolean;
+}
+
+/**
+ * Every address a client may dial the API server at, each with why it is expected: the
+ * kubeconfig's server, the kubernetes Service's ClusterIP and in-cluster names, the API servers'
+ * own addresses, kubeadm's certSANs and controlPlaneEndpoint, and each --address.
+ */
+export function expectedAddresses(src: AddressSources): ExpectedAddress[] {
+  const expected: ExpectedAddress[] = [];
+  const add = (address: string, from: string) => addExpected(expected, address, from, src.same);
+  add(hostOf(src.server), "kubeconfig");
+  if (src.naming.serviceIp) add(src.naming.serviceIp, "service/default/kubernetes");
+  for (const name of [
+    "kubernetes",
+    "kubernetes.default",
+    "kubernetes.default.svc",
+    `kubernetes.default.svc.${src.naming.clusterDomain}`,
+  ])
+    add(name, "in-cluster name");
+  for (const a of src.served.filter((a) => a.from !== "kubeconfig")) add(a.host, a.from);
+  for (const san of src.naming.certSans) add(san, "kubeadm-config certSANs");
+  if (src.naming.controlPlaneEndpoint)
+    add(hostOf(src.naming.controlPlaneEndpoint), "kubeadm-config controlPlaneEndpoint");
+  for (const address of src.flagged) add(hostOf(address), "--address");
+  return expected;
+}

@@ -8,14 +8,7 @@ import { renderStructured } from "@kubemend/lib/output/format";
 import { renderTable } from "@kubemend/lib/output/table";
 import type { Argv } from "yargs";
 import { checkKubelets } from "../checks/kubelet.js";
-import {
-  addExpected,
-  checkApiServerSans,
-  type ExpectedAddress,
-  hostOf,
-  portOf,
-  type ServedApiCert,
-} from "../checks/sans.js";
+import { checkApiServerSans, expectedAddresses, hostOf, portOf, type ServedApiCert } from "../checks/sans.js";
 import { apiServerNaming } from "../collect/api-server-names.js";
 import { canonicalIp } from "../collect/local.js";
 import { nodesSource } from "../collect/nodes.js";
@@ -73,32 +66,22 @@ class SansCommand implements Command {
         hint: (error as { hint?: string }).hint,
       });
 
-    const expected: ExpectedAddress[] = [];
-    const add = (address: string, from: string) => addExpected(expected, address, from, sameAddress);
-    add(hostOf(config.server), "kubeconfig");
-    if (naming.serviceIp) add(naming.serviceIp, "service/default/kubernetes");
-    for (const name of [
-      "kubernetes",
-      "kubernetes.default",
-      "kubernetes.default.svc",
-      `kubernetes.default.svc.${naming.clusterDomain}`,
-    ])
-      add(name, "in-cluster name");
-    for (const a of addresses.filter((a) => a.from !== "kubeconfig")) add(a.host, a.from);
-    for (const san of naming.certSans) add(san, "kubeadm-config certSANs");
-    if (naming.controlPlaneEndpoint)
-      add(hostOf(naming.controlPlaneEndpoint), "kubeadm-config controlPlaneEndpoint");
-    for (const address of this.addresses) add(hostOf(address), "--address");
-
-    const probes: ApiServerAddress[] = [...addresses];
+    const expected = expectedAddresses({
+      server: config.server,
+      naming,
+      served: addresses,
+      flagged: this.addresses,
+      same: sameAddress,
+    });
     const port = Number(new URL(config.server).port || 443);
-    for (const address of this.addresses) {
-      probes.push({
+    const probes: ApiServerAddress[] = [
+      ...addresses,
+      ...this.addresses.map((address) => ({
         host: hostOf(address),
         port: portOf(address) ?? port,
         from: "--address",
-      });
-    }
+      })),
+    ];
     const served: ServedApiCert[] = [];
     for (const result of await Promise.all(
       probes.map((p) => probeTls({ host: p.host, port: p.port, timeoutMs: this.limits.tlsTimeoutMs })),
@@ -130,7 +113,7 @@ class SansCommand implements Command {
       warnings.push(...(data.warnings ?? []));
       nodeFindings.push(
         ...checkKubelets(data.nodes ?? [], []).filter(
-          (f) => f.code === "KUBELET_NO_IP_SAN" || f.code === "SAN_MISSING",
+          (f) => f.code === "KUBELET_NO_IP_SAN" || f.code === "KUBELET_NAME_SAN_MISSING",
         ),
       );
     }
