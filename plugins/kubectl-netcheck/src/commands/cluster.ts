@@ -1,8 +1,7 @@
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { CommandSpec } from "@kubemend/lib/cli/app";
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import type { FailOn } from "@kubemend/lib/findings/finding";
-import type { KubeClient } from "@kubemend/lib/kube/client";
-import { connect } from "@kubemend/lib/kube/connect";
 import { checkAgents, checkNodes } from "../checks/agents.js";
 import { checkApiServerService } from "../checks/apiserver.js";
 import { checkDns } from "../checks/dns.js";
@@ -14,21 +13,9 @@ import { collectList, Gaps } from "../collect/gaps.js";
 import { CORE, type Node } from "../model.js";
 import { failOnFrom, report, withFailOn } from "./flags.js";
 
-class Cluster implements Command {
-  private client!: KubeClient;
-  private failOn: FailOn = "critical";
-
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
-
-  async complete(): Promise<void> {
-    this.client = await connect(this.ctx);
-  }
-
-  validate(): void {
-    this.failOn = failOnFrom(this.args);
+class Cluster extends KubeCommand<{ failOn: FailOn }> {
+  protected readOptions(args: Record<string, unknown>) {
+    return { failOn: failOnFrom(args) };
   }
 
   async run(): Promise<ExitCode> {
@@ -48,7 +35,7 @@ class Cluster implements Command {
     ];
     const kinds = [...new Set(agents.map((a) => a.agent))].sort().join(", ") || "no known node agents";
     const ok = `${nodes.length} nodes Ready with ${kinds}; the kubernetes Service matches the API servers; DNS is up`;
-    return report(this.ctx, "Cluster network", verdictOf(findings, ok), findings, this.failOn);
+    return report(this.ctx, "Cluster network", verdictOf(findings, ok), findings, this.options.failOn);
   }
 }
 

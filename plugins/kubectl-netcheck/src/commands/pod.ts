@@ -1,9 +1,8 @@
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { CommandSpec } from "@kubemend/lib/cli/app";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import type { FailOn } from "@kubemend/lib/findings/finding";
-import type { KubeClient } from "@kubemend/lib/kube/client";
-import { connect } from "@kubemend/lib/kube/connect";
 import { resourceNames } from "@kubemend/lib/kube/names";
 import { verdictOf } from "../checks/layers.js";
 import { checkPod } from "../checks/pod.js";
@@ -11,34 +10,24 @@ import { collectPod } from "../collect/pod.js";
 import { CORE } from "../model.js";
 import { failOnFrom, report, withFailOn } from "./flags.js";
 
-class PodCheck implements Command {
-  private client!: KubeClient;
-  private namespace = "default";
-  private failOn: FailOn = "critical";
-
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
-
-  async complete(): Promise<void> {
-    this.client = await connect(this.ctx);
-    this.namespace = this.client.config.namespace;
+class PodCheck extends KubeCommand<{ name: string; failOn: FailOn }> {
+  protected readOptions(args: Record<string, unknown>) {
+    return { name: typeof args.name === "string" ? args.name : "", failOn: failOnFrom(args) };
   }
 
-  validate(): void {
-    if (typeof this.args.name !== "string" || this.args.name === "")
+  override validate(): void {
+    if (this.options.name === "")
       throw new UsageError("name the pod to check", "kubectl netcheck pod NAME [-n NAMESPACE]");
-    this.failOn = failOnFrom(this.args);
   }
 
   async run(): Promise<ExitCode> {
-    const name = this.args.name as string;
-    const collected = await collectPod(this.client, this.namespace, name);
+    const { name, failOn } = this.options;
+    const namespace = this.client.config.namespace;
+    const collected = await collectPod(this.client, namespace, name);
     const findings = checkPod(collected);
     const pod = collected.pod;
     const ok = `Ready at ${pod.status?.podIP ?? "no IP"} on ${pod.spec.nodeName ?? "no node"}; dnsPolicy ${pod.spec.dnsPolicy ?? "ClusterFirst"}`;
-    return report(this.ctx, `Pod ${this.namespace}/${name}`, verdictOf(findings, ok), findings, this.failOn);
+    return report(this.ctx, `Pod ${namespace}/${name}`, verdictOf(findings, ok), findings, failOn);
   }
 }
 

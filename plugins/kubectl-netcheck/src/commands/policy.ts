@@ -1,8 +1,7 @@
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { CommandSpec } from "@kubemend/lib/cli/app";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
-import type { KubeClient } from "@kubemend/lib/kube/client";
-import { connect } from "@kubemend/lib/kube/connect";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { collectPolicyWorld, parseEnd, workloadOf } from "../collect/policy.js";
@@ -13,7 +12,6 @@ const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 
 /** The flags of `netcheck policy`, as complete() reads them. */
 export interface PolicyOptions {
-  namespace: string;
   from?: string;
   to?: string;
   protocol?: string;
@@ -48,32 +46,21 @@ export function parseDestination(to: string, protocolFlag: string | undefined): 
   return { end: match[1] as string, port, protocol: protocol as Protocol };
 }
 
-class PolicyCheck implements Command {
-  private client!: KubeClient;
-  private options!: PolicyOptions;
+class PolicyCheck extends KubeCommand<PolicyOptions> {
   private from!: ReturnType<typeof parseEnd>;
   private to!: ReturnType<typeof parseEnd>;
   private port = 0;
   private protocol: Protocol = "TCP";
 
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
-
-  async complete(): Promise<void> {
-    this.client = await connect(this.ctx);
+  protected readOptions(args: Record<string, unknown>): PolicyOptions {
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-    this.options = {
-      namespace: this.client.config.namespace,
-      from: text(this.args.from),
-      to: text(this.args.to),
-      protocol: text(this.args.protocol),
-    };
+    return { from: text(args.from), to: text(args.to), protocol: text(args.protocol) };
   }
 
-  validate(): void {
-    const { from, to, protocol, namespace } = this.options;
+  /** The ends and the port, from the options and the namespace of the kubeconfig (or -n). */
+  override validate(): void {
+    const { from, to, protocol } = this.options;
+    const namespace = this.client.config.namespace;
     if (from === undefined || to === undefined)
       throw new UsageError(
         "both --from and --to are required",

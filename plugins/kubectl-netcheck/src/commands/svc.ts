@@ -1,9 +1,8 @@
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import type { FailOn } from "@kubemend/lib/findings/finding";
-import type { KubeClient } from "@kubemend/lib/kube/client";
-import { connect } from "@kubemend/lib/kube/connect";
 import { resourceNames } from "@kubemend/lib/kube/names";
 import { parseDuration } from "@kubemend/lib/output/duration";
 import { verdictOf } from "../checks/layers.js";
@@ -16,65 +15,80 @@ import { clusterDomain, DEFAULT_PROBE_IMAGE } from "../probe/pod-script.js";
 import { probeService } from "../probe/probe.js";
 import { failOnFrom, report, withFailOn } from "./flags.js";
 
-class Svc implements Command {
-  private client!: KubeClient;
-  private namespace = "default";
-  private failOn: FailOn = "critical";
-  private probePod?: { image: string; deadlineSeconds: number };
+/** netcheck svc's flags, read once in complete(). */
+export interface SvcOptions {
+  name: string;
+  /** --port, a number or a name. */
+  port?: string;
+  probe: boolean;
+  /** --probe-pod, with its image and deadline. */
+  probePod?: { image: string; deadlineSeconds: number };
+  failOn: FailOn;
+  allNamespaces: boolean;
+}
 
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
+export function svcOptions(args: Record<string, unknown>, ctx: Pick<CommandContext, "kube">): SvcOptions {
+  let probePod: SvcOptions["probePod"];
+  if (args["probe-pod"] === true) {
+    const image = String(args["probe-image"] ?? "").trim();
+    if (image === "")
+      throw new UsageError("--probe-image must name an image", `for example ${DEFAULT_PROBE_IMAGE}`);
+    const text = String(args["probe-deadline"]);
+    const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
+    if (ms === undefined || ms < 1000 || ms > 3_600_000)
+      throw new UsageError(
+        `invalid --probe-deadline "${text}"`,
+        "use a duration from 1s to 1h, such as 30s or 2m",
+      );
+    probePod = { image, deadlineSeconds: Math.ceil(ms / 1000) };
+  }
+  return {
+    name: typeof args.name === "string" ? args.name : "",
+    ...(args.port !== undefined && { port: String(args.port) }),
+    probe: args.probe === true,
+    ...(probePod && { probePod }),
+    failOn: failOnFrom(args),
+    allNamespaces: ctx.kube.allNamespaces,
+  };
+}
 
-  async complete(): Promise<void> {
-    this.client = await connect(this.ctx);
-    this.namespace = this.client.config.namespace;
+export function validateSvc(o: SvcOptions): void {
+  if (o.name === "")
+    throw new UsageError("name the Service to check", "kubectl netcheck svc NAME [-n NAMESPACE]");
+  if (o.allNamespaces) throw new UsageError("svc checks one Service: use -n NAMESPACE, not -A");
+}
+
+class Svc extends KubeCommand<SvcOptions> {
+  protected readOptions(args: Record<string, unknown>, ctx: CommandContext) {
+    return svcOptions(args, ctx);
   }
 
-  validate(): void {
-    const name = this.args.name;
-    if (typeof name !== "string" || name === "")
-      throw new UsageError("name the Service to check", "kubectl netcheck svc NAME [-n NAMESPACE]");
-    if (this.ctx.kube.allNamespaces) throw new UsageError("svc checks one Service: use -n NAMESPACE, not -A");
-    this.failOn = failOnFrom(this.args);
-    if (this.args["probe-pod"] === true) {
-      const image = String(this.args["probe-image"] ?? "").trim();
-      if (image === "")
-        throw new UsageError("--probe-image must name an image", `for example ${DEFAULT_PROBE_IMAGE}`);
-      const text = String(this.args["probe-deadline"]);
-      const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
-      if (ms === undefined || ms < 1000 || ms > 3_600_000)
-        throw new UsageError(
-          `invalid --probe-deadline "${text}"`,
-          "use a duration from 1s to 1h, such as 30s or 2m",
-        );
-      this.probePod = { image, deadlineSeconds: Math.ceil(ms / 1000) };
-    }
+  override validate(): void {
+    validateSvc(this.options);
   }
 
   async run(): Promise<ExitCode> {
-    const name = this.args.name as string;
-    const port = this.args.port === undefined ? undefined : String(this.args.port);
-    const collected = await collectService(this.client, this.namespace, name);
+    const { name, port, failOn } = this.options;
+    const namespace = this.client.config.namespace;
+    const collected = await collectService(this.client, namespace, name);
     if (port !== undefined && collected.service && collected.service.spec.type !== "ExternalName") {
       const ports = collected.service.spec.ports ?? [];
       if (!ports.some((p) => String(p.port) === port || p.name === port))
         throw new UsageError(
-          `Service ${this.namespace}/${name} has no port "${port}"`,
+          `Service ${namespace}/${name} has no port "${port}"`,
           `its ports: ${ports.map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(", ") || "none"}`,
         );
     }
     const findings = checkService(collected, { port });
-    const subject = { kind: "Service", namespace: this.namespace, name };
+    const subject = { kind: "Service", namespace: namespace, name };
     if (collected.service && collected.service.spec.type !== "ExternalName") {
-      if (this.args.probe === true)
+      if (this.options.probe)
         findings.push(
           ...checkProbes(await probeService(this.client, collected.service, collected.pods, port), subject),
         );
-      if (this.probePod) {
+      if (this.options.probePod) {
         const run = await probeWithPod(this.client, collected.service, collected.pods, {
-          ...this.probePod,
+          ...this.options.probePod,
           port,
           clusterDomain: clusterDomain(collected.dns.corefile),
         });
@@ -88,13 +102,7 @@ class Svc implements Command {
       collected.service?.spec.type === "ExternalName"
         ? `ExternalName Service for ${collected.service.spec.externalName}`
         : `${ready.length} ready endpoint${ready.length === 1 ? "" : "s"}; every layer checked is healthy`;
-    return report(
-      this.ctx,
-      `Service ${this.namespace}/${name}`,
-      verdictOf(findings, ok),
-      findings,
-      this.failOn,
-    );
+    return report(this.ctx, `Service ${namespace}/${name}`, verdictOf(findings, ok), findings, failOn);
   }
 }
 
