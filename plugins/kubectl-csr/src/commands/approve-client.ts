@@ -1,8 +1,8 @@
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { CommandSpec } from "@kubemend/lib/cli/app";
 import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
-import type { KubeClient } from "@kubemend/lib/kube/client";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import { connect } from "@kubemend/lib/kube/connect";
 import { parseDuration } from "@kubemend/lib/output/duration";
 import { renderStructured } from "@kubemend/lib/output/format";
@@ -24,30 +24,21 @@ interface ApproveClientOptions {
   settings: ClientSettings;
 }
 
-class ApproveClient implements Command {
-  private client!: KubeClient;
-  private options!: ApproveClientOptions;
-
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
-
-  async complete(): Promise<void> {
-    const window = parseDuration(String(this.args.window));
+class ApproveClient extends KubeCommand<ApproveClientOptions> {
+  protected readOptions(args: Record<string, unknown>): ApproveClientOptions {
+    const window = parseDuration(String(args.window));
     if (window === undefined || window <= 0)
-      throw new UsageError(`invalid --window "${String(this.args.window)}"`, "use a duration such as 10m");
-    this.options = {
-      names: ((this.args.names as unknown[] | undefined) ?? []).map(String),
-      all: this.args.all === true,
-      dryRun: parseDryRun(this.args["dry-run"]),
-      denyInvalid: this.args["deny-invalid"] === true,
-      settings: { allowExistingNode: this.args["allow-existing-node"] === true, windowMs: window },
+      throw new UsageError(`invalid --window "${String(args.window)}"`, "use a duration such as 10m");
+    return {
+      names: ((args.names as unknown[] | undefined) ?? []).map(String),
+      all: args.all === true,
+      dryRun: parseDryRun(args["dry-run"]),
+      denyInvalid: args["deny-invalid"] === true,
+      settings: { allowExistingNode: args["allow-existing-node"] === true, windowMs: window },
     };
-    this.client = await connect(this.ctx);
   }
 
-  validate(): void {
+  override validate(): void {
     const { all, names } = this.options;
     if (all && names.length > 0)
       throw new UsageError("name CSRs or use --all, not both", "see 'kubectl csr approve-client --help'");

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
-import type { KubeClient } from "@kubemend/lib/kube/client";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import { connect } from "@kubemend/lib/kube/connect";
 import { Informer } from "@kubemend/lib/kube/informer";
 import { renderStructured } from "@kubemend/lib/output/format";
@@ -94,21 +94,12 @@ export function validateApproveServing(o: ApproveServingOptions): void {
     );
 }
 
-class ApproveServing implements Command {
-  private client!: KubeClient;
-  private options!: ApproveServingOptions;
-
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
-
-  async complete(): Promise<void> {
-    this.options = approveServingOptions(this.args, this.ctx);
-    this.client = await connect(this.ctx);
+class ApproveServing extends KubeCommand<ApproveServingOptions> {
+  protected readOptions(args: Record<string, unknown>, ctx: CommandContext): ApproveServingOptions {
+    return approveServingOptions(args, ctx);
   }
 
-  validate(): void {
+  override validate(): void {
     validateApproveServing(this.options);
   }
 

@@ -1,8 +1,8 @@
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
-import { parseDryRun } from "@kubemend/lib/cli/dry-run";
+import type { CommandSpec } from "@kubemend/lib/cli/app";
+import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
-import type { KubeClient } from "@kubemend/lib/kube/client";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import { connect } from "@kubemend/lib/kube/connect";
 import { renderStructured } from "@kubemend/lib/output/format";
 import type { Outcome } from "../approval/carry-out.js";
@@ -22,29 +22,27 @@ function decidedAlready(csr: CertificateSigningRequest): string | undefined {
   return undefined;
 }
 
-class Deny implements Command {
-  private client!: KubeClient;
-  private names: string[] = [];
-  private reason = "";
-  private serverDryRun = false;
+/** deny's flags, read once in complete(). */
+interface DenyOptions {
+  names: string[];
+  reason: string;
+  dryRun: DryRun;
+}
 
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
-
-  async complete(): Promise<void> {
-    this.names = ((this.args.names as unknown[] | undefined) ?? []).map(String);
-    this.reason = typeof this.args.reason === "string" ? this.args.reason.trim() : "";
-    this.client = await connect(this.ctx);
+class Deny extends KubeCommand<DenyOptions> {
+  protected readOptions(args: Record<string, unknown>): DenyOptions {
+    return {
+      names: ((args.names as unknown[] | undefined) ?? []).map(String),
+      reason: typeof args.reason === "string" ? args.reason.trim() : "",
+      dryRun: parseDryRun(args["dry-run"]),
+    };
   }
 
-  validate(): void {
-    if (this.names.length === 0) throw new UsageError("no CSRs named", "name the CSRs to deny");
-    if (!this.reason) throw new UsageError("--reason is required", 'say why, e.g. --reason "not our node"');
-    const dryRun = parseDryRun(this.args["dry-run"]);
+  override validate(): void {
+    const { names, reason, dryRun } = this.options;
+    if (names.length === 0) throw new UsageError("no CSRs named", "name the CSRs to deny");
+    if (!reason) throw new UsageError("--reason is required", 'say why, e.g. --reason "not our node"');
     if (dryRun === "client") throw new UsageError("deny supports --dry-run=server only");
-    this.serverDryRun = dryRun === "server";
   }
 
   async run(): Promise<ExitCode> {
@@ -53,13 +51,13 @@ class Deny implements Command {
     // Which signers' CSRs may be denied depends on the CSR; the approval subresource is common to all.
     await preflightApproval(this.client, "deny", APPROVAL_ACCESS.slice(0, 1));
     const caller = await callerName(this.client);
-    const { found, missing } = await getCsrs(this.client, this.names);
+    const { found, missing } = await getCsrs(this.client, this.options.names);
     const outcomes: Outcome[] = [];
     const report = (outcome: Outcome) => {
       outcomes.push(outcome);
       if (!structured) io.out.write(`${outcomeLine(outcome)}\n`);
     };
-    const message = `${this.reason} (denied by ${caller} with kubectl csr deny)`;
+    const message = `${this.options.reason} (denied by ${caller} with kubectl csr deny)`;
     for (const csr of found) {
       const name = csr.metadata.name;
       const decided = decidedAlready(csr);
@@ -72,13 +70,18 @@ class Deny implements Command {
         csr,
         condition("Denied", REASONS.deny, message, this.ctx.clock.now()),
         {
-          serverDryRun: this.serverDryRun,
+          serverDryRun: this.options.dryRun === "server",
           recheck: async (fresh) => decidedAlready(fresh),
         },
       );
       report(
         result.written
-          ? { name, result: "denied", message: "denied", serverDryRun: this.serverDryRun || undefined }
+          ? {
+              name,
+              result: "denied",
+              message: "denied",
+              serverDryRun: this.options.dryRun === "server" || undefined,
+            }
           : { name, result: "failed", message: `not denied: ${result.message}`, conflicts: result.conflicts },
       );
     }

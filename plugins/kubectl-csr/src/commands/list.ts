@@ -1,7 +1,8 @@
-import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
+import type { CommandSpec } from "@kubemend/lib/cli/app";
 import { type DryRun, parseDryRun } from "@kubemend/lib/cli/dry-run";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import { serverSideApply } from "@kubemend/lib/kube/apply";
 import {
   BOOTSTRAP_BINDINGS,
@@ -9,8 +10,6 @@ import {
   bootstrapRbacNotes,
   checkBootstrapRbac,
 } from "@kubemend/lib/kube/bootstrap-rbac";
-import type { KubeClient } from "@kubemend/lib/kube/client";
-import { connect } from "@kubemend/lib/kube/connect";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { type Column, renderTable } from "@kubemend/lib/output/table";
@@ -51,31 +50,35 @@ function isPendingServing(csr: CertificateSigningRequest): boolean {
   return csr.spec.signerName === KUBELET_SERVING_SIGNER && isPending(csr);
 }
 
-class List implements Command {
-  private client!: KubeClient;
-  private settings!: ReviewSettings;
-  private dryRun: DryRun = "none";
+/** csr list's flags, read once in complete(). */
+interface ListOptions {
+  settings: ReviewSettings;
+  dryRun: DryRun;
+  fixRbac: boolean;
+  signer?: string;
+  pending: boolean;
+}
 
-  constructor(
-    private readonly args: Record<string, unknown>,
-    private readonly ctx: CommandContext,
-  ) {}
-
-  async complete(): Promise<void> {
-    this.client = await connect(this.ctx);
+class List extends KubeCommand<ListOptions> {
+  protected readOptions(args: Record<string, unknown>): ListOptions {
+    return {
+      settings: policySettings(args),
+      dryRun: parseDryRun(args["dry-run"]),
+      fixRbac: args["fix-rbac"] === true,
+      ...(typeof args.signer === "string" && { signer: args.signer }),
+      pending: args.pending === true,
+    };
   }
 
-  validate(): void {
-    this.settings = policySettings(this.args);
-    this.dryRun = parseDryRun(this.args["dry-run"]);
-    if (this.dryRun !== "none" && this.args["fix-rbac"] !== true)
+  override validate(): void {
+    if (this.options.dryRun !== "none" && !this.options.fixRbac)
       throw new UsageError("--dry-run goes with --fix-rbac", "see 'kubectl csr list --help'");
   }
 
   async run(): Promise<ExitCode> {
     const rows: Row[] = [];
-    const signerName = typeof this.args.signer === "string" ? this.args.signer : undefined;
-    for await (const csr of listCsrs(this.client, { signerName, pendingOnly: this.args.pending === true })) {
+    const { signer: signerName, pending } = this.options;
+    for await (const csr of listCsrs(this.client, { signerName, pendingOnly: pending })) {
       const request = decodeRequest(csr);
       rows.push({
         csr,
@@ -86,7 +89,7 @@ class List implements Command {
     }
     // The verdicts are approve-serving's own plan, over every serving CSR whatever the filters.
     if (rows.some((r) => isPendingServing(r.csr))) {
-      const plan = await planApprovals(this.client, { all: true }, this.settings);
+      const plan = await planApprovals(this.client, { all: true }, this.options.settings);
       const byName = new Map(plan.reviews.map((r) => [r.name, r]));
       for (const row of rows) if (isPendingServing(row.csr)) row.review = byName.get(row.csr.metadata.name);
     }
@@ -96,7 +99,7 @@ class List implements Command {
       .map((r) => now - Date.parse(r.csr.metadata.creationTimestamp ?? ""));
     const notes = await this.bootstrapRbac(pendingClientAges);
     this.ctx.io.out.write(this.render(rows, notes));
-    if (this.args["fix-rbac"] === true) await this.fixRbac();
+    if (this.options.fixRbac) await this.fixRbac();
     return ExitCode.OK;
   }
 
@@ -112,7 +115,7 @@ class List implements Command {
 
   /** kubeadm's three TLS-bootstrap ClusterRoleBindings, server-side applied, shown as they go. */
   private async fixRbac(): Promise<void> {
-    const serverDryRun = this.dryRun === "server";
+    const serverDryRun = this.options.dryRun === "server";
     for (const b of BOOTSTRAP_BINDINGS) {
       const body = {
         apiVersion: "rbac.authorization.k8s.io/v1",
@@ -122,7 +125,7 @@ class List implements Command {
         subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: b.group }],
       };
       const what = `clusterrolebinding.rbac.authorization.k8s.io/${b.binding} (${b.clusterRole} for ${b.group})`;
-      if (this.dryRun === "client") {
+      if (this.options.dryRun === "client") {
         this.ctx.io.out.write(`${what} serverside-applied (dry run)\n`);
         continue;
       }
