@@ -16,21 +16,28 @@ import {
   withThresholdFlags,
 } from "./shared.js";
 
+/** certs inspect's flags, read once in complete(). */
+interface InspectOptions {
+  /** TARGET as given, for the report. */
+  text: string;
+  target: Target;
+  limits: ThresholdOptions;
+}
+
 class InspectCommand implements Command {
-  private target!: Target;
-  private limits!: ThresholdOptions;
+  private options!: InspectOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
     private readonly ctx: CommandContext,
   ) {}
 
-  complete(): void {}
-
-  validate(): void {
-    this.target = parseTarget(String(this.args.target));
-    this.limits = thresholdOptions(this.args);
+  complete(): void {
+    const text = String(this.args.target);
+    this.options = { text, target: parseTarget(text), limits: thresholdOptions(this.args) };
   }
+
+  validate(): void {}
 
   async run(): Promise<ExitCode> {
     const { ctx } = this;
@@ -40,24 +47,24 @@ class InspectCommand implements Command {
       kubeconfigDir: "",
       kubeletPkiDir: "",
       scanOpaque: false,
-      probeTimeoutMs: this.limits.tlsTimeoutMs,
+      probeTimeoutMs: this.options.limits.tlsTimeoutMs,
       concurrency: 1,
     });
-    const inspected = await inspectTarget(this.target, {
+    const inspected = await inspectTarget(this.options.target, {
       client: sources.client,
       server: () => sources.config().server,
-      timeoutMs: this.limits.tlsTimeoutMs,
+      timeoutMs: this.options.limits.tlsTimeoutMs,
     });
-    const t = thresholds(this.limits, ctx);
+    const t = thresholds(this.options.limits, ctx);
     const findings = [...checkExpiry(inspected.certs, t), ...checkBundles(inspected.bundles)];
-    findings.push(...checkCsrRequest(String(this.args.target).slice(4), inspected.csrProblem));
+    findings.push(...checkCsrRequest(this.options.text.slice(4), inspected.csrProblem));
     if (ctx.output === "json" || ctx.output === "yaml")
       ctx.io.out.write(
         renderStructured(
           {
             apiVersion: FINDING_LIST_KIND.apiVersion,
             kind: "CertificateInspection",
-            target: String(this.args.target),
+            target: this.options.text,
             certificates: inspected.certs.map(certificateJson),
             ...(inspected.csr && { request: inspected.csr }),
             findings: sortFindings(findings),
@@ -75,7 +82,7 @@ class InspectCommand implements Command {
       );
       ctx.io.out.write(parts.join("\n"));
     }
-    return exitCodeForFindings(findings, this.limits.failOn);
+    return exitCodeForFindings(findings, this.options.limits.failOn);
   }
 }
 

@@ -18,9 +18,16 @@ import { type CheckOptions, checkOptions, sourceContext, withCheckFlags, writeWa
 export const sameAddress = (a: string, b: string) =>
   (canonicalIp(a) ?? a.toLowerCase()) === (canonicalIp(b) ?? b.toLowerCase());
 
+/** certs sans's flags, read once in complete(). */
+interface SansOptions {
+  /** --address, each as given (host, host:port or URL). */
+  addresses: string[];
+  nodes: boolean;
+  limits: CheckOptions;
+}
+
 class SansCommand implements Command {
-  private addresses: string[] = [];
-  private limits!: CheckOptions;
+  private options!: SansOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -28,14 +35,17 @@ class SansCommand implements Command {
   ) {}
 
   complete(): void {
-    this.addresses = ((this.args.address as unknown[]) ?? [])
-      .flatMap((a) => String(a).split(","))
-      .filter((a) => a !== "");
+    this.options = {
+      addresses: ((this.args.address as unknown[]) ?? [])
+        .flatMap((a) => String(a).split(","))
+        .filter((a) => a !== ""),
+      nodes: this.args.nodes === true,
+      limits: checkOptions(this.args),
+    };
   }
 
   validate(): void {
-    this.limits = checkOptions(this.args);
-    for (const address of this.addresses)
+    for (const address of this.options.addresses)
       try {
         if (hostOf(address) === "") throw new Error("empty");
       } catch {
@@ -51,7 +61,7 @@ class SansCommand implements Command {
       kubeconfigDir: "",
       kubeletPkiDir: "",
       scanOpaque: false,
-      probeTimeoutMs: this.limits.tlsTimeoutMs,
+      probeTimeoutMs: this.options.limits.tlsTimeoutMs,
       concurrency: 16,
     });
     const config = sources.config();
@@ -70,13 +80,13 @@ class SansCommand implements Command {
       server: config.server,
       naming,
       served: addresses,
-      flagged: this.addresses,
+      flagged: this.options.addresses,
       same: sameAddress,
     });
     const port = Number(new URL(config.server).port || 443);
     const probes: ApiServerAddress[] = [
       ...addresses,
-      ...this.addresses.map((address) => ({
+      ...this.options.addresses.map((address) => ({
         host: hostOf(address),
         port: portOf(address) ?? port,
         from: "--address",
@@ -84,7 +94,9 @@ class SansCommand implements Command {
     ];
     const served: ServedApiCert[] = [];
     for (const result of await Promise.all(
-      probes.map((p) => probeTls({ host: p.host, port: p.port, timeoutMs: this.limits.tlsTimeoutMs })),
+      probes.map((p) =>
+        probeTls({ host: p.host, port: p.port, timeoutMs: this.options.limits.tlsTimeoutMs }),
+      ),
     )) {
       const leaf = result.ok ? result.chain[0] : undefined;
       if (!leaf) {
@@ -108,7 +120,7 @@ class SansCommand implements Command {
     }
     const { rows, findings } = checkApiServerSans(expected, served);
     const nodeFindings: Finding[] = [];
-    if (this.args.nodes === true) {
+    if (this.options.nodes) {
       const data = await nodesSource({ ...sources, explicit: true });
       warnings.push(...(data.warnings ?? []));
       nodeFindings.push(
@@ -157,7 +169,7 @@ class SansCommand implements Command {
       if (all.length > 0)
         ctx.io.out.write(`\n${renderFindings(all, { format: wide ? "wide" : "table", color: ctx.color })}`);
     }
-    return exitCodeForFindings(all, this.limits.failOn);
+    return exitCodeForFindings(all, this.options.limits.failOn);
   }
 }
 
