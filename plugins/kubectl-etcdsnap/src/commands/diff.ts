@@ -10,6 +10,7 @@ import { diffKeyspaces, type KeyspaceDiff } from "../contents/diff.js";
 import { RevisionPairs } from "../contents/pairs.js";
 import { resourceLabel } from "../contents/resource.js";
 import { recordRevisions } from "../contents/walk.js";
+import { etcdFlags } from "../etcd/discovery.js";
 import { liveKeys } from "../etcd/keys.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
@@ -42,7 +43,7 @@ export async function diffLive(
 ): Promise<SnapshotDiff> {
   const pairs = new RevisionPairs();
   const revision = await record(file, args, pairs, "a");
-  const live = await liveKeys(ctx, args, (key, rev) => pairs.set("b", key, rev));
+  const live = await liveKeys(ctx, etcdFlags(args, ctx.env), (key, rev) => pairs.set("b", key, rev));
   return {
     a: { file, revision },
     b: { endpoint: live.endpoint, revision: live.revision },

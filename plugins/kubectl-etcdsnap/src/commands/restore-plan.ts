@@ -8,6 +8,7 @@ import { readMetadata } from "../archive/metadata.js";
 import { checkSnapshotFile } from "../archive/verify.js";
 import type { ResourceDiff } from "../contents/diff.js";
 import { resourceLabel } from "../contents/resource.js";
+import { etcdFlags } from "../etcd/discovery.js";
 import { liveRevision } from "../etcd/live.js";
 import { DEFAULT_MARGIN, type RestorePlan, restorePlan } from "../restore/plan.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
@@ -47,7 +48,7 @@ class RestorePlanCommand implements Command {
   private async plan(file: string, plain: string, encrypted: boolean): Promise<ExitCode> {
     const metadata = await readMetadata(file);
     const checked = await checkSnapshotFile(plain, metadata);
-    const live = await liveRevision(this.ctx, this.args, "always");
+    const live = await liveRevision(this.ctx, etcdFlags(this.args, this.ctx.env), "always");
     const plan = restorePlan({
       file,
       snapshot: {

@@ -9,6 +9,7 @@ import { renderStructured } from "@kubemend/lib/output/format";
 import { DamagedCiphertextError, withPlaintext } from "../archive/age.js";
 import { readMetadata } from "../archive/metadata.js";
 import { checkSnapshotFile } from "../archive/verify.js";
+import { etcdFlags } from "../etcd/discovery.js";
 import { liveRevision } from "../etcd/live.js";
 import { bumpFor } from "../restore/plan.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
@@ -123,7 +124,7 @@ class Restore implements Command {
   private async bump(snapshotRevision: number): Promise<{ bump: number; reason: string }> {
     const given = this.args["bump-revision"];
     if (given !== undefined) return { bump: Number(given), reason: "from --bump-revision" };
-    const live = await liveRevision(this.ctx, this.args, "if-needed");
+    const live = await liveRevision(this.ctx, etcdFlags(this.args, this.ctx.env), "if-needed");
     return bumpFor(snapshotRevision, live.revision?.revision, this.margin);
   }
 }

@@ -14,6 +14,7 @@ import { type Saved, saveSnapshot } from "../archive/save.js";
 import { EtcdEndpoint } from "../etcd/client.js";
 import { kubeadmClusterName, kubernetesVersion } from "../etcd/cluster-info.js";
 import { type Discovered, discoverEtcd, endpointsOf } from "../etcd/collect.js";
+import { etcdFlags } from "../etcd/discovery.js";
 import { type MemberStatus, pickMember, statusAll } from "../etcd/members.js";
 import type { StatusResponse } from "../etcd/proto.js";
 import { formatBytes, progressBar } from "../report/units.js";
@@ -66,7 +67,7 @@ class Save implements Command {
 
   async run(): Promise<ExitCode> {
     // Discovery asks the cluster, so it comes after validate: bad input is exit 2 even when etcd is down.
-    this.etcd = await discoverEtcd(this.ctx, this.args);
+    this.etcd = await discoverEtcd(this.ctx, etcdFlags(this.args, this.ctx.env));
     this.etcd.kube ??= await connect(this.ctx).catch(() => undefined);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const forced = typeof this.args.endpoint === "string" ? this.args.endpoint : undefined;

@@ -8,7 +8,7 @@ import {
   DiscoveryError,
   describeFile,
   type EtcdConnection,
-  etcdFlags,
+  type EtcdctlFlags,
   type FileChoice,
   flagsSuffice,
   resolveConnection,
@@ -53,10 +53,10 @@ function readable(file: string): boolean {
 /** Finds etcd and reads the TLS files (see locateEtcd). */
 export async function discoverEtcd(
   ctx: Pick<CommandContext, "kube" | "env">,
-  args: Record<string, unknown>,
+  flags: EtcdctlFlags,
   pods: "if-needed" | "always" = "if-needed",
 ): Promise<Discovered> {
-  const located = await locateEtcd(ctx, args, pods);
+  const located = await locateEtcd(ctx, flags, pods);
   return { ...located, tls: loadTls(located.connection) };
 }
 
@@ -66,10 +66,9 @@ export async function discoverEtcd(
  */
 export async function locateEtcd(
   ctx: Pick<CommandContext, "kube" | "env">,
-  args: Record<string, unknown>,
+  flags: EtcdctlFlags,
   pods: "if-needed" | "always" = "if-needed",
 ): Promise<Omit<Discovered, "tls">> {
-  const flags = etcdFlags(args, ctx.env);
   let kube: KubeClient | undefined;
   let members: EtcdMemberPod[] = [];
   let apiservers: ApiserverEtcd[] = [];

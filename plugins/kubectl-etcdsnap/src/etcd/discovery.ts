@@ -31,11 +31,11 @@ export interface EtcdConnection {
   key?: FileChoice;
 }
 
+/** etcdctl's flags as a command read them, and where each came from (a flag or a variable). */
+export type EtcdctlFlags = EtcdFlags & { from: Record<string, string> };
+
 /** Flags win over ETCDCTL_* variables, which win over discovery, as in etcdctl. */
-export function etcdFlags(
-  args: Record<string, unknown>,
-  env: NodeJS.ProcessEnv,
-): EtcdFlags & { from: Record<string, string> } {
+export function etcdFlags(args: Record<string, unknown>, env: NodeJS.ProcessEnv): EtcdctlFlags {
   const from: Record<string, string> = {};
   const pick = (flag: string, variable: string): string | undefined => {
     const value = args[flag];

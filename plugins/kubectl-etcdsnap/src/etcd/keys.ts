@@ -1,3 +1,4 @@
+import type { EtcdctlFlags } from "./discovery.js";
 // The live keyspace as user key → mod revision, read from etcd itself with keys-only ranges, one
 // page at a time, all pages at the revision of the first so the result is one consistent view.
 
@@ -49,11 +50,11 @@ export async function rangeKeys(
 /** Finds etcd as `save` does and lists its keys from the first healthy member. */
 export async function liveKeys(
   ctx: Pick<CommandContext, "kube" | "env">,
-  args: Record<string, unknown>,
+  flags: EtcdctlFlags,
   onKey: KeyVisitor,
   pageSize = PAGE_SIZE,
 ): Promise<LiveKeys> {
-  const located = await locateEtcd(ctx, args, "if-needed");
+  const located = await locateEtcd(ctx, flags, "if-needed");
   const endpoints = endpointsOf({ ...located, tls: loadTls(located.connection) });
   try {
     const statuses = await statusAll(endpoints);

@@ -1,5 +1,6 @@
 import type { CommandContext } from "@kubemend/lib/cli/app";
 import { endpointsOf, loadTls, locateEtcd } from "./collect.js";
+import type { EtcdctlFlags } from "./discovery.js";
 import { statusAll } from "./members.js";
 import type { EtcdMemberPod } from "./pods.js";
 
@@ -16,12 +17,12 @@ export interface Live {
 /** The live cluster's revision and members; never throws, since a restore often runs with etcd down. */
 export async function liveRevision(
   ctx: Pick<CommandContext, "kube" | "env">,
-  args: Record<string, unknown>,
+  flags: EtcdctlFlags,
   pods: "if-needed" | "always",
 ): Promise<Live> {
   let members: EtcdMemberPod[] = [];
   try {
-    const located = await locateEtcd(ctx, args, pods);
+    const located = await locateEtcd(ctx, flags, pods);
     members = located.members;
     const membersError = located.kubeError;
     const d = { ...located, tls: loadTls(located.connection) };
