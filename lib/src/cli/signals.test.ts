@@ -37,6 +37,17 @@ describe("interruptOnSignals", () => {
     expect(killed).toEqual([]);
   });
 
+  it("leaves the ending to a handler the command installed itself", () => {
+    const { target, killed } = fakeProcess();
+    const interrupt = interruptOnSignals(target);
+    const own: string[] = [];
+    target.once("SIGINT", () => own.push("delete the probe pod, then exit 130"));
+    target.emit("SIGINT", "SIGINT");
+    expect(interrupt.signal.aborted).toBe(true);
+    expect(own).toEqual(["delete the probe pod, then exit 130"]);
+    expect(killed).toEqual([]);
+  });
+
   it("dispose leaves the process's own handling in place", () => {
     const { target } = fakeProcess();
     interruptOnSignals(target).dispose();

@@ -15,6 +15,7 @@ export interface SignalTarget {
   once(event: "SIGINT" | "SIGTERM", listener: (signal: NodeJS.Signals) => void): unknown;
   off(event: "SIGINT" | "SIGTERM", listener: (signal: NodeJS.Signals) => void): unknown;
   kill(pid: number, signal: NodeJS.Signals): unknown;
+  listenerCount(event: NodeJS.Signals): number;
 }
 
 export function interruptOnSignals(target: SignalTarget = process): Interrupt & { dispose(): void } {
@@ -24,7 +25,8 @@ export function interruptOnSignals(target: SignalTarget = process): Interrupt & 
     dispose();
     controller.abort(new Error(`interrupted by ${signal}`));
     // The default action once our handlers are gone: the exit status a shell expects (130, 143).
-    if (!windingDown) target.kill(target.pid, signal);
+    // A handler of the command's own (a probe pod to delete first) ends the process itself.
+    if (!windingDown && target.listenerCount(signal) === 0) target.kill(target.pid, signal);
   };
   const dispose = () => {
     target.off("SIGINT", onSignal);
