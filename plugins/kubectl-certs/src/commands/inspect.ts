@@ -9,7 +9,7 @@ import { checkExpiry } from "../checks/expiry.js";
 import { inspectTarget, parseTarget, type Target } from "../collect/target.js";
 import { certificateJson, renderCsrDetails, renderDetails } from "../report/details.js";
 import {
-  sourceContext,
+  clusterSourceContext,
   type ThresholdOptions,
   thresholdOptions,
   thresholds,
@@ -41,15 +41,7 @@ class InspectCommand implements Command {
 
   async run(): Promise<ExitCode> {
     const { ctx } = this;
-    const sources = sourceContext(ctx, {
-      allContexts: false,
-      pkiDir: "",
-      kubeconfigDir: "",
-      kubeletPkiDir: "",
-      scanOpaque: false,
-      probeTimeoutMs: this.options.limits.tlsTimeoutMs,
-      concurrency: 1,
-    });
+    const sources = clusterSourceContext(ctx, this.options.limits.tlsTimeoutMs, 1);
     const inspected = await inspectTarget(this.options.target, {
       client: sources.client,
       server: () => sources.config().server,

@@ -13,7 +13,13 @@ import { apiServerNaming } from "../collect/api-server-names.js";
 import { canonicalIp } from "../collect/local.js";
 import { nodesSource } from "../collect/nodes.js";
 import { type ApiServerAddress, apiServerAddresses } from "../collect/served.js";
-import { type CheckOptions, checkOptions, sourceContext, withCheckFlags, writeWarnings } from "./shared.js";
+import {
+  type CheckOptions,
+  checkOptions,
+  clusterSourceContext,
+  withCheckFlags,
+  writeWarnings,
+} from "./shared.js";
 
 export const sameAddress = (a: string, b: string) =>
   (canonicalIp(a) ?? a.toLowerCase()) === (canonicalIp(b) ?? b.toLowerCase());
@@ -55,15 +61,7 @@ class SansCommand implements Command {
 
   async run(): Promise<ExitCode> {
     const { ctx } = this;
-    const sources = sourceContext(ctx, {
-      allContexts: false,
-      pkiDir: "",
-      kubeconfigDir: "",
-      kubeletPkiDir: "",
-      scanOpaque: false,
-      probeTimeoutMs: this.options.limits.tlsTimeoutMs,
-      concurrency: 16,
-    });
+    const sources = clusterSourceContext(ctx, this.options.limits.tlsTimeoutMs, 16);
     const config = sources.config();
     const client = await sources.client();
     const naming = await apiServerNaming(client);

@@ -102,6 +102,19 @@ export function sourceContext(ctx: CommandContext, options: SourceOptions): Omit
   };
 }
 
+/** The sources' context for commands that read only the cluster and TLS handshakes, never files. */
+export function clusterSourceContext(ctx: CommandContext, tlsTimeoutMs: number, concurrency: number) {
+  return sourceContext(ctx, {
+    allContexts: false,
+    pkiDir: "",
+    kubeconfigDir: "",
+    kubeletPkiDir: "",
+    scanOpaque: false,
+    probeTimeoutMs: tlsTimeoutMs,
+    concurrency,
+  });
+}
+
 /** Warnings go to stderr, one line each plus a hint, as errors do; sources that failed alike share a line. */
 export function writeWarnings(
   ctx: CommandContext,
