@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { interruptOnSignals } from "./signals.js";
+import { type Interrupted, interruptOnSignals } from "./signals.js";
 
 function fakeProcess() {
   const emitter = new EventEmitter();
@@ -23,18 +23,27 @@ describe("interruptOnSignals", () => {
     target.emit("SIGINT", "SIGINT");
     expect(interrupt.signal.aborted).toBe(true);
     expect((interrupt.signal.reason as Error).message).toBe("interrupted by SIGINT");
+    expect((interrupt.signal.reason as Interrupted).exitStatus).toBe(130);
     expect(seen).toEqual(["cleanup, killed so far: 0"]);
     expect(killed).toEqual(["42 SIGINT"]);
     expect(target.listenerCount("SIGINT") + target.listenerCount("SIGTERM")).toBe(0);
   });
 
-  it("lets a command that winds down by itself finish", () => {
+  it("lets a command that winds down by itself finish, only while it says so", () => {
     const { target, killed } = fakeProcess();
     const interrupt = interruptOnSignals(target);
     interrupt.windDown();
     target.emit("SIGTERM", "SIGTERM");
     expect(interrupt.signal.aborted).toBe(true);
+    expect((interrupt.signal.reason as Interrupted).exitStatus).toBe(143);
     expect(killed).toEqual([]);
+    const later = fakeProcess();
+    const again = interruptOnSignals(later.target);
+    const release = again.windDown();
+    release();
+    release();
+    later.target.emit("SIGINT", "SIGINT");
+    expect(later.killed).toEqual(["42 SIGINT"]);
   });
 
   it("leaves the ending to a handler the command installed itself", () => {

@@ -3,10 +3,23 @@ export interface Interrupt {
   signal: AbortSignal;
   /**
    * Called by a command that ends by itself once the signal aborts (a watch loop that releases its
-   * lease). Otherwise the process ends as the signal would have ended it, after the abort
-   * listeners (temporary files removed) have run.
+   * lease, a probe pod to delete first), until it calls the function returned. Otherwise the
+   * process ends as the signal would have ended it, after the abort listeners (temporary files
+   * removed) have run.
    */
-  windDown(): void;
+  windDown(): () => void;
+}
+
+/** Why the signal aborted: SIGINT or SIGTERM, and the exit status a shell expects for it. */
+export class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = "Interrupted";
+  }
+
+  get exitStatus(): number {
+    return this.signal === "SIGINT" ? 130 : 143;
+  }
 }
 
 /** The part of `process` this needs, so that a test can send signals without a process. */
@@ -20,13 +33,13 @@ export interface SignalTarget {
 
 export function interruptOnSignals(target: SignalTarget = process): Interrupt & { dispose(): void } {
   const controller = new AbortController();
-  let windingDown = false;
+  let windingDown = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     dispose();
-    controller.abort(new Error(`interrupted by ${signal}`));
+    controller.abort(new Interrupted(signal));
     // The default action once our handlers are gone: the exit status a shell expects (130, 143).
     // A handler of the command's own (a probe pod to delete first) ends the process itself.
-    if (!windingDown && target.listenerCount(signal) === 0) target.kill(target.pid, signal);
+    if (windingDown === 0 && target.listenerCount(signal) === 0) target.kill(target.pid, signal);
   };
   const dispose = () => {
     target.off("SIGINT", onSignal);
@@ -37,7 +50,12 @@ export function interruptOnSignals(target: SignalTarget = process): Interrupt & 
   return {
     signal: controller.signal,
     windDown: () => {
-      windingDown = true;
+      windingDown++;
+      let released = false;
+      return () => {
+        if (!released) windingDown--;
+        released = true;
+      };
     },
     dispose,
   };
@@ -45,5 +63,5 @@ export function interruptOnSignals(target: SignalTarget = process): Interrupt & 
 
 /** For runs with no process signals (tests, completion): a signal that never aborts. */
 export function noInterrupt(): Interrupt {
-  return { signal: new AbortController().signal, windDown: () => {} };
+  return { signal: new AbortController().signal, windDown: () => () => {} };
 }

@@ -183,7 +183,11 @@ export interface Plaintext {
  * The plaintext of a snapshot file. A plain file is returned as it is; an age file needs
  * `identityFile`, and a missing or wrong identity is bad input (exit 2), never a corrupt snapshot.
  */
-export async function openPlaintext(file: string, identityFile: string | undefined): Promise<Plaintext> {
+export async function openPlaintext(
+  file: string,
+  identityFile: string | undefined,
+  signal?: AbortSignal,
+): Promise<Plaintext> {
   const kind = await encryptionOf(file);
   if (kind === undefined) return { path: file, encrypted: false, dispose: async () => {} };
   if (kind === "age-armor")
@@ -199,16 +203,12 @@ export async function openPlaintext(file: string, identityFile: string | undefin
   const identities = await readIdentities(identityFile);
   const dir = await mkdtemp(path.join(tmpdir(), "kubemend-etcdsnap-"));
   const plain = path.join(dir, path.basename(file));
-  // A signal would end the process before any finally block runs.
-  const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(dir, { recursive: true, force: true });
-    process.kill(process.pid, signal);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // SIGINT or SIGTERM ends the process before any finally block runs: the command's interrupt
+  // signal removes the plaintext first (lib/src/cli/signals.ts).
+  const onAbort = () => rmSync(dir, { recursive: true, force: true });
+  signal?.addEventListener("abort", onAbort, { once: true });
   const dispose = async () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    signal?.removeEventListener("abort", onAbort);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -268,8 +268,9 @@ export async function withPlaintext<T>(
   file: string,
   identityFile: string | undefined,
   read: (plain: string, encrypted: boolean) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
-  const p = await openPlaintext(file, identityFile);
+  const p = await openPlaintext(file, identityFile, signal);
   try {
     return await read(p.path, p.encrypted);
   } catch (err) {

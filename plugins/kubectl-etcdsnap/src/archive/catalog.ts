@@ -50,11 +50,18 @@ export async function readCatalog(dir: string): Promise<CatalogEntry[]> {
  * decrypted with `identityFile`; without it, the file is checked against the size and sha256
  * save recorded for the ciphertext, which proves it unchanged since save verified what is inside.
  */
-export async function verifyEntry(e: CatalogEntry, identityFile?: string): Promise<CatalogEntry> {
+export async function verifyEntry(
+  e: CatalogEntry,
+  identityFile?: string,
+  signal?: AbortSignal,
+): Promise<CatalogEntry> {
   try {
     if (e.encrypted && identityFile === undefined) return await verifyCiphertext(e);
-    const checked = await withPlaintext(e.path, identityFile, (plain) =>
-      checkSnapshotFile(plain, e.metadata, { requireTrailer: true }),
+    const checked = await withPlaintext(
+      e.path,
+      identityFile,
+      (plain) => checkSnapshotFile(plain, e.metadata, { requireTrailer: true }),
+      signal,
     );
     if (checked.problem === undefined) return { ...e, state: "verified" };
     return { ...e, state: "failed", problem: checked.problem };

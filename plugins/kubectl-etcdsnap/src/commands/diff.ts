@@ -22,9 +22,13 @@ function record(
   args: Record<string, unknown>,
   pairs: RevisionPairs,
   side: "a" | "b",
+  signal: AbortSignal,
 ): Promise<number> {
-  return withPlaintext(file, decryptWith(args), (plain) =>
-    readingSnapshot(file, () => recordRevisions(plain, pairs, side)),
+  return withPlaintext(
+    file,
+    decryptWith(args),
+    (plain) => readingSnapshot(file, () => recordRevisions(plain, pairs, side)),
+    signal,
   );
 }
 
@@ -37,12 +41,12 @@ export interface SnapshotDiff extends KeyspaceDiff {
 /** A snapshot against the live keyspace: what restoring it would do to the cluster now. */
 export async function diffLive(
   file: string,
-  ctx: Pick<CommandContext, "kube" | "env">,
+  ctx: Pick<CommandContext, "kube" | "env" | "interrupt">,
   args: Record<string, unknown>,
   prefix = "/registry/",
 ): Promise<SnapshotDiff> {
   const pairs = new RevisionPairs();
-  const revision = await record(file, args, pairs, "a");
+  const revision = await record(file, args, pairs, "a", ctx.interrupt.signal);
   const live = await liveKeys(ctx, etcdFlags(args, ctx.env), (key, rev) => pairs.set("b", key, rev));
   return {
     a: { file, revision },
@@ -77,8 +81,8 @@ class Diff implements Command {
       const fileB = String(this.args.b);
       // One file after the other, into one index of key → (revision in A, revision in B).
       const pairs = new RevisionPairs();
-      const revA = await record(fileA, this.args, pairs, "a");
-      const revB = await record(fileB, this.args, pairs, "b");
+      const revA = await record(fileA, this.args, pairs, "a", this.ctx.interrupt.signal);
+      const revB = await record(fileB, this.args, pairs, "b", this.ctx.interrupt.signal);
       d = {
         a: { file: fileA, revision: revA },
         b: { file: fileB, revision: revB },

@@ -35,10 +35,15 @@ class Inspect implements Command {
 
   async run(): Promise<ExitCode> {
     const prefix = String(this.args.prefix);
-    const report = await withPlaintext(this.file, decryptWith(this.args), async (plain) => ({
-      ...(await readingSnapshot(this.file, () => inspectSnapshot(plain, this.top, prefix))),
-      file: this.file,
-    }));
+    const report = await withPlaintext(
+      this.file,
+      decryptWith(this.args),
+      async (plain) => ({
+        ...(await readingSnapshot(this.file, () => inspectSnapshot(plain, this.top, prefix))),
+        file: this.file,
+      }),
+      this.ctx.interrupt.signal,
+    );
     const { output } = this.ctx;
     this.ctx.io.out.write(
       output === "json" || output === "yaml" ? renderStructured(report, output) : this.render(report),

@@ -29,7 +29,8 @@ class List implements Command {
   async run(): Promise<ExitCode> {
     let entries = await readCatalog(this.dir);
     const identity = decryptWith(this.args);
-    if (this.args.verify === true) entries = await Promise.all(entries.map((e) => verifyEntry(e, identity)));
+    if (this.args.verify === true)
+      entries = await Promise.all(entries.map((e) => verifyEntry(e, identity, this.ctx.interrupt.signal)));
     this.ctx.io.out.write(this.render(entries));
     return entries.some((e) => e.state === "failed") ? ExitCode.FINDINGS : ExitCode.OK;
   }

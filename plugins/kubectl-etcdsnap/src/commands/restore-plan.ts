@@ -40,8 +40,11 @@ class RestorePlanCommand implements Command {
 
   async run(): Promise<ExitCode> {
     const file = String(this.args.file);
-    return withPlaintext(file, decryptWith(this.args), (plain, encrypted) =>
-      this.plan(file, plain, encrypted),
+    return withPlaintext(
+      file,
+      decryptWith(this.args),
+      (plain, encrypted) => this.plan(file, plain, encrypted),
+      this.ctx.interrupt.signal,
     );
   }
 

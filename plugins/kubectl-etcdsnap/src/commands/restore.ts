@@ -65,7 +65,12 @@ class Restore implements Command {
 
   async run(): Promise<ExitCode> {
     try {
-      return await withPlaintext(this.file, decryptWith(this.args), (plain) => this.restore(plain));
+      return await withPlaintext(
+        this.file,
+        decryptWith(this.args),
+        (plain) => this.restore(plain),
+        this.ctx.interrupt.signal,
+      );
     } catch (err) {
       if (!(err instanceof DamagedCiphertextError)) throw err;
       throw new BadInputError(`refusing to restore: ${err.message}`, err.hint);

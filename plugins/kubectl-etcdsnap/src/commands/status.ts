@@ -27,12 +27,17 @@ class Status implements Command {
     const metadata = await readMetadata(this.file);
     let checked: CheckedSnapshot & { encrypted: boolean };
     try {
-      checked = await withPlaintext(this.file, decryptWith(this.args), async (plain, encrypted) => ({
-        ...(await checkSnapshotFile(plain, metadata, {
-          requireTrailer: this.args["require-trailer"] === true,
-        })),
-        encrypted,
-      }));
+      checked = await withPlaintext(
+        this.file,
+        decryptWith(this.args),
+        async (plain, encrypted) => ({
+          ...(await checkSnapshotFile(plain, metadata, {
+            requireTrailer: this.args["require-trailer"] === true,
+          })),
+          encrypted,
+        }),
+        this.ctx.interrupt.signal,
+      );
     } catch (err) {
       // Ciphertext that does not decrypt is an integrity failure of the file, like a bit flip.
       if (!(err instanceof DamagedCiphertextError)) throw err;

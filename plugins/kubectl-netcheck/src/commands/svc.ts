@@ -91,6 +91,7 @@ class Svc extends KubeCommand<SvcOptions> {
           ...this.options.probePod,
           port,
           clusterDomain: clusterDomain(collected.dns.corefile),
+          interrupt: this.ctx.interrupt,
         });
         findings.push(...checkProbes(run, subject));
       }

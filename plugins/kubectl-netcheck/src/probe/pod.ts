@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { type Interrupt, Interrupted } from "@kubemend/lib/cli/signals";
 import { checkAccess, describeCheck } from "@kubemend/lib/kube/access";
 import { type KubeClient, resourcePath } from "@kubemend/lib/kube/client";
 import { isNotFound } from "@kubemend/lib/kube/errors";
@@ -19,6 +20,8 @@ export interface PodProbeOptions {
   port?: string;
   /** How often the pod's phase is read. */
   pollMs?: number;
+  /** SIGINT/SIGTERM: the pod is deleted before netcheck exits. */
+  interrupt: Interrupt;
 }
 
 /** Seconds past activeDeadlineSeconds netcheck still waits: the kubelet ends the pod, then reports it. */
@@ -69,13 +72,15 @@ export async function probeWithPod(
       .catch((err) => {
         if (!isNotFound(err)) throw err;
       });
-  const onSignal = (signal: NodeJS.Signals) => {
+  const { interrupt } = options;
+  const release = interrupt.windDown();
+  const onAbort = () => {
+    const reason = interrupt.signal.reason;
     void remove()
       .catch(() => {})
-      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      .finally(() => process.exit(reason instanceof Interrupted ? reason.exitStatus : 130));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  interrupt.signal.addEventListener("abort", onAbort, { once: true });
   try {
     await client.create(CORE("pods", namespace), manifest);
     const last = await waitForPod(client, ref, options);
@@ -113,8 +118,8 @@ export async function probeWithPod(
       },
     };
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.signal.removeEventListener("abort", onAbort);
+    release();
     await remove();
   }
 }
