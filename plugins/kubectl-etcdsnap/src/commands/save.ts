@@ -116,8 +116,11 @@ class Save implements Command {
       call?.cancel();
       sealing.abort();
     };
-    process.once("SIGINT", interrupt);
-    process.once("SIGTERM", interrupt);
+    // SIGINT/SIGTERM cancel the stream; the .part file and the plaintext are removed below, and
+    // the command ends with its error instead of being killed first.
+    const { signal } = this.ctx.interrupt;
+    const release = this.ctx.interrupt.windDown();
+    signal.addEventListener("abort", interrupt, { once: true });
     try {
       return await saveSnapshot({
         start: async () => {
@@ -168,8 +171,8 @@ class Save implements Command {
         `saving the snapshot failed: ${err instanceof Error ? err.message : String(err)}`,
       );
     } finally {
-      process.off("SIGINT", interrupt);
-      process.off("SIGTERM", interrupt);
+      signal.removeEventListener("abort", interrupt);
+      release();
       progress.stop();
       if (plainDir !== undefined) await rm(plainDir, { recursive: true, force: true });
     }
