@@ -13,9 +13,16 @@ import { completeSnapshotFile, readingSnapshot } from "./snapshot-file.js";
 
 const DEFAULT_TOP = 10;
 
+/** etcdsnap inspect's flags, read once in complete(). */
+interface InspectOptions {
+  file: string;
+  top: number;
+  prefix: string;
+  decryptWith?: string;
+}
+
 class Inspect implements Command {
-  private file!: string;
-  private top = DEFAULT_TOP;
+  private options!: InspectOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -23,24 +30,23 @@ class Inspect implements Command {
   ) {}
 
   complete(): void {
-    this.file = String(this.args.file);
+    const a = this.args;
+    const top = Number(a.top ?? DEFAULT_TOP);
+    if (!Number.isSafeInteger(top) || top < 0)
+      throw new UsageError(`--top must be a whole number, not "${String(a.top)}"`);
+    this.options = { file: String(a.file), top, prefix: String(a.prefix), decryptWith: decryptWith(a) };
   }
 
-  validate(): void {
-    const top = Number(this.args.top ?? DEFAULT_TOP);
-    if (!Number.isSafeInteger(top) || top < 0)
-      throw new UsageError(`--top must be a whole number, not "${String(this.args.top)}"`);
-    this.top = top;
-  }
+  validate(): void {}
 
   async run(): Promise<ExitCode> {
-    const prefix = String(this.args.prefix);
+    const { file, top, prefix } = this.options;
     const report = await withPlaintext(
-      this.file,
-      decryptWith(this.args),
+      file,
+      this.options.decryptWith,
       async (plain) => ({
-        ...(await readingSnapshot(this.file, () => inspectSnapshot(plain, this.top, prefix))),
-        file: this.file,
+        ...(await readingSnapshot(file, () => inspectSnapshot(plain, top, prefix))),
+        file,
       }),
       this.ctx.interrupt.signal,
     );
@@ -94,7 +100,7 @@ class Inspect implements Command {
         false,
       ).trimEnd(),
     );
-    out.push("", c.bold(`Namespaces with the most objects (top ${this.top})`));
+    out.push("", c.bold(`Namespaces with the most objects (top ${this.options.top})`));
     out.push(
       renderTable(
         r.namespaces,
@@ -106,7 +112,7 @@ class Inspect implements Command {
         false,
       ).trimEnd(),
     );
-    out.push("", c.bold(`Largest keys (top ${this.top})`));
+    out.push("", c.bold(`Largest keys (top ${this.options.top})`));
     out.push(
       renderTable(
         r.largest,

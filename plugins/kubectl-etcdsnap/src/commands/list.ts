@@ -10,8 +10,15 @@ import { formatBytes } from "../report/units.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { snapshotDir } from "./dir.js";
 
+/** etcdsnap list's flags, read once in complete(). */
+interface ListOptions {
+  dir: string;
+  verify: boolean;
+  decryptWith?: string;
+}
+
 class List implements Command {
-  private dir = ".";
+  private options!: ListOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -19,17 +26,22 @@ class List implements Command {
   ) {}
 
   complete(): void {
-    this.dir = path.resolve(typeof this.args.dir === "string" ? this.args.dir : ".");
+    const a = this.args;
+    this.options = {
+      dir: path.resolve(typeof a.dir === "string" ? a.dir : "."),
+      verify: a.verify === true,
+      decryptWith: decryptWith(a),
+    };
   }
 
   validate(): void {
-    snapshotDir(this.dir);
+    snapshotDir(this.options.dir);
   }
 
   async run(): Promise<ExitCode> {
-    let entries = await readCatalog(this.dir);
-    const identity = decryptWith(this.args);
-    if (this.args.verify === true)
+    const { dir, verify, decryptWith: identity } = this.options;
+    let entries = await readCatalog(dir);
+    if (verify)
       entries = await Promise.all(entries.map((e) => verifyEntry(e, identity, this.ctx.interrupt.signal)));
     this.ctx.io.out.write(this.render(entries));
     return entries.some((e) => e.state === "failed") ? ExitCode.FINDINGS : ExitCode.OK;
@@ -57,7 +69,7 @@ class List implements Command {
         output,
       );
     if (entries.length === 0) {
-      this.ctx.io.err.write(`No snapshots in ${this.dir}.\n`);
+      this.ctx.io.err.write(`No snapshots in ${this.options.dir}.\n`);
       return "";
     }
     const now = this.ctx.clock.now();

@@ -9,8 +9,15 @@ import { formatBytes } from "../report/units.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { completeSnapshotFile } from "./snapshot-file.js";
 
+/** etcdsnap status's flags, read once in complete(). */
+interface StatusOptions {
+  file: string;
+  requireTrailer: boolean;
+  decryptWith?: string;
+}
+
 class Status implements Command {
-  private file!: string;
+  private options!: StatusOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -18,21 +25,26 @@ class Status implements Command {
   ) {}
 
   complete(): void {
-    this.file = String(this.args.file);
+    const a = this.args;
+    this.options = {
+      file: String(a.file),
+      requireTrailer: a["require-trailer"] === true,
+      decryptWith: decryptWith(a),
+    };
   }
 
   validate(): void {}
 
   async run(): Promise<ExitCode> {
-    const metadata = await readMetadata(this.file);
+    const metadata = await readMetadata(this.options.file);
     let checked: CheckedSnapshot & { encrypted: boolean };
     try {
       checked = await withPlaintext(
-        this.file,
-        decryptWith(this.args),
+        this.options.file,
+        this.options.decryptWith,
         async (plain, encrypted) => ({
           ...(await checkSnapshotFile(plain, metadata, {
-            requireTrailer: this.args["require-trailer"] === true,
+            requireTrailer: this.options.requireTrailer,
           })),
           encrypted,
         }),
@@ -52,10 +64,10 @@ class Status implements Command {
     const { output } = this.ctx;
     if (output === "json" || output === "yaml")
       return renderStructured(
-        { file: this.file, encrypted: true, integrity: { ok: false, problem } },
+        { file: this.options.file, encrypted: true, integrity: { ok: false, problem } },
         output,
       );
-    return `File:       ${this.file}\nEncrypted:  age\nIntegrity:  ${palette(this.ctx.color).red(`FAILED: ${problem}`)}\n`;
+    return `File:       ${this.options.file}\nEncrypted:  age\nIntegrity:  ${palette(this.ctx.color).red(`FAILED: ${problem}`)}\n`;
   }
 
   private render({
@@ -71,7 +83,7 @@ class Status implements Command {
     if (output === "json" || output === "yaml")
       return renderStructured(
         {
-          file: this.file,
+          file: this.options.file,
           hash: known(s.hash),
           revision: known(s.revision),
           totalKey: known(s.totalKey),
@@ -86,9 +98,9 @@ class Status implements Command {
       );
     const c = palette(this.ctx.color);
     const lines: [string, string][] = [
-      ["File", this.file],
+      ["File", this.options.file],
       ...(encrypted
-        ? ([["Encrypted", `age (checked after decrypting with ${decryptWith(this.args)})`]] as [
+        ? ([["Encrypted", `age (checked after decrypting with ${this.options.decryptWith})`]] as [
             string,
             string,
           ][])
