@@ -72,9 +72,16 @@ export function renderPruned(p: Pruned, ctx: CommandContext): string {
   return lines.join("");
 }
 
+/** etcdsnap prune's flags, read once in complete(). */
+interface PruneOptions {
+  dir: string;
+  keep: number;
+  dryRun: boolean;
+  decryptWith?: string;
+}
+
 class Prune implements Command {
-  private dir = ".";
-  private keep = 0;
+  private options!: PruneOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -82,19 +89,22 @@ class Prune implements Command {
   ) {}
 
   complete(): void {
-    this.dir = path.resolve(typeof this.args.dir === "string" ? this.args.dir : ".");
+    const a = this.args;
+    this.options = {
+      dir: path.resolve(typeof a.dir === "string" ? a.dir : "."),
+      keep: parseKeep(a.keep),
+      dryRun: a["dry-run"] === true,
+      decryptWith: decryptWith(a),
+    };
   }
 
   validate(): void {
-    this.keep = parseKeep(this.args.keep);
-    snapshotDir(this.dir);
+    snapshotDir(this.options.dir);
   }
 
   async run(): Promise<ExitCode> {
-    const pruned = await pruneDir(this.dir, this.keep, {
-      dryRun: this.args["dry-run"] === true,
-      identityFile: decryptWith(this.args),
-    });
+    const { dir, keep, dryRun, decryptWith: identityFile } = this.options;
+    const pruned = await pruneDir(dir, keep, { dryRun, identityFile });
     this.ctx.io.out.write(renderPruned(pruned, this.ctx));
     return ExitCode.OK;
   }
