@@ -36,6 +36,7 @@ const REFS: Record<string, Omit<ResourceRef, "namespace" | "name">> = {
 class Schedule implements Command {
   private options!: ScheduleOptions;
   private dryRun: DryRun = "none";
+  private apply = false;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -86,6 +87,7 @@ class Schedule implements Command {
         "e.g. https://127.0.0.1:2379",
       );
     this.dryRun = parseDryRun(a["dry-run"]);
+    this.apply = a.apply === true;
     this.options = {
       name,
       namespace,
@@ -104,7 +106,7 @@ class Schedule implements Command {
 
   async run(): Promise<ExitCode> {
     const objects = scheduleManifests(this.options);
-    if (this.args.apply !== true || this.dryRun === "client") {
+    if (!this.apply || this.dryRun === "client") {
       this.ctx.io.out.write(this.print(objects));
       return ExitCode.OK;
     }
