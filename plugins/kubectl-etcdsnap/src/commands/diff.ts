@@ -10,7 +10,7 @@ import { diffKeyspaces, type KeyspaceDiff } from "../contents/diff.js";
 import { RevisionPairs } from "../contents/pairs.js";
 import { resourceLabel } from "../contents/resource.js";
 import { recordRevisions } from "../contents/walk.js";
-import { etcdFlags } from "../etcd/discovery.js";
+import { type EtcdctlFlags, etcdFlags } from "../etcd/discovery.js";
 import { liveKeys } from "../etcd/keys.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
@@ -19,14 +19,14 @@ import { completeSnapshotFile, readingSnapshot } from "./snapshot-file.js";
 /** Reads one snapshot (decrypting it first when it is age-encrypted) into the pairs. */
 function record(
   file: string,
-  args: Record<string, unknown>,
+  identityFile: string | undefined,
   pairs: RevisionPairs,
   side: "a" | "b",
   signal: AbortSignal,
 ): Promise<number> {
   return withPlaintext(
     file,
-    decryptWith(args),
+    identityFile,
     (plain) => readingSnapshot(file, () => recordRevisions(plain, pairs, side)),
     signal,
   );
@@ -38,16 +38,22 @@ export interface SnapshotDiff extends KeyspaceDiff {
   b: { file?: string; endpoint?: string; revision: number };
 }
 
+/** How diffLive reads the snapshot and finds etcd. */
+export interface LiveDiffOptions {
+  decryptWith?: string;
+  etcd: EtcdctlFlags;
+  prefix?: string;
+}
+
 /** A snapshot against the live keyspace: what restoring it would do to the cluster now. */
 export async function diffLive(
   file: string,
   ctx: Pick<CommandContext, "kube" | "env" | "interrupt">,
-  args: Record<string, unknown>,
-  prefix = "/registry/",
+  { decryptWith: identityFile, etcd, prefix = "/registry/" }: LiveDiffOptions,
 ): Promise<SnapshotDiff> {
   const pairs = new RevisionPairs();
-  const revision = await record(file, args, pairs, "a", ctx.interrupt.signal);
-  const live = await liveKeys(ctx, etcdFlags(args, ctx.env), (key, rev) => pairs.set("b", key, rev));
+  const revision = await record(file, identityFile, pairs, "a", ctx.interrupt.signal);
+  const live = await liveKeys(ctx, etcd, (key, rev) => pairs.set("b", key, rev));
   return {
     a: { file, revision },
     b: { endpoint: live.endpoint, revision: live.revision },
@@ -55,17 +61,36 @@ export async function diffLive(
   };
 }
 
+/** etcdsnap diff's flags, read once in complete(). */
+interface DiffOptions extends Required<Omit<LiveDiffOptions, "decryptWith">> {
+  a: string;
+  b?: string;
+  live: boolean;
+  decryptWith?: string;
+}
+
 class Diff implements Command {
+  private options!: DiffOptions;
+
   constructor(
     private readonly args: Record<string, unknown>,
     private readonly ctx: CommandContext,
   ) {}
 
-  complete(): void {}
+  complete(): void {
+    const a = this.args;
+    this.options = {
+      a: String(a.a),
+      ...(a.b !== undefined && { b: String(a.b) }),
+      live: a.live === true,
+      prefix: String(a.prefix ?? "/registry/"),
+      decryptWith: decryptWith(a),
+      etcd: etcdFlags(a, this.ctx.env),
+    };
+  }
 
   validate(): void {
-    const b = this.args.b;
-    const live = this.args.live === true;
+    const { b, live } = this.options;
     if ((b === undefined) === !live)
       throw new UsageError(
         "give either a second snapshot (diff A.db B.db) or --live (diff A.db --live), not both",
@@ -73,20 +98,20 @@ class Diff implements Command {
   }
 
   async run(): Promise<ExitCode> {
-    const fileA = String(this.args.a);
-    const prefix = String(this.args.prefix);
+    const o = this.options;
+    const signal = this.ctx.interrupt.signal;
     let d: SnapshotDiff;
-    if (this.args.live === true) d = await diffLive(fileA, this.ctx, this.args, prefix);
+    if (o.live) d = await diffLive(o.a, this.ctx, o);
     else {
-      const fileB = String(this.args.b);
+      const fileB = o.b as string;
       // One file after the other, into one index of key → (revision in A, revision in B).
       const pairs = new RevisionPairs();
-      const revA = await record(fileA, this.args, pairs, "a", this.ctx.interrupt.signal);
-      const revB = await record(fileB, this.args, pairs, "b", this.ctx.interrupt.signal);
+      const revA = await record(o.a, o.decryptWith, pairs, "a", signal);
+      const revB = await record(fileB, o.decryptWith, pairs, "b", signal);
       d = {
-        a: { file: fileA, revision: revA },
+        a: { file: o.a, revision: revA },
         b: { file: fileB, revision: revB },
-        ...diffKeyspaces(pairs, path.basename(fileA), prefix),
+        ...diffKeyspaces(pairs, path.basename(o.a), o.prefix),
       };
     }
     const { output } = this.ctx;

@@ -77,7 +77,9 @@ class RestorePlanCommand implements Command {
     let changes: PlanChanges | undefined;
     if (live.revision !== undefined && checked.problem === undefined) {
       try {
-        const d = await diffLive(plain, this.ctx, this.args);
+        const d = await diffLive(plain, this.ctx, {
+          etcd: etcdFlags(this.args, this.ctx.env),
+        });
         changes = { headline: d.headline, liveRevision: d.b.revision, summary: d.summary };
       } catch (err) {
         plan.warnings.push(
