@@ -8,7 +8,7 @@ import { readMetadata } from "../archive/metadata.js";
 import { checkSnapshotFile } from "../archive/verify.js";
 import type { ResourceDiff } from "../contents/diff.js";
 import { resourceLabel } from "../contents/resource.js";
-import { etcdFlags } from "../etcd/discovery.js";
+import { type EtcdctlFlags, etcdFlags } from "../etcd/discovery.js";
 import { liveRevision } from "../etcd/live.js";
 import { DEFAULT_MARGIN, type RestorePlan, restorePlan } from "../restore/plan.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
@@ -24,25 +24,39 @@ interface PlanChanges {
   summary: ResourceDiff[];
 }
 
+/** restore-plan's flags, read once in complete(). */
+interface RestorePlanOptions {
+  file: string;
+  margin: number;
+  decryptWith?: string;
+  etcd: EtcdctlFlags;
+}
+
 class RestorePlanCommand implements Command {
-  private margin = DEFAULT_MARGIN;
+  private options!: RestorePlanOptions;
 
   constructor(
     private readonly args: Record<string, unknown>,
     private readonly ctx: CommandContext,
   ) {}
 
-  complete(): void {}
-
-  validate(): void {
-    this.margin = marginOf(this.args);
+  complete(): void {
+    const a = this.args;
+    this.options = {
+      file: String(a.file),
+      margin: marginOf(a),
+      decryptWith: decryptWith(a),
+      etcd: etcdFlags(a, this.ctx.env),
+    };
   }
 
+  validate(): void {}
+
   async run(): Promise<ExitCode> {
-    const file = String(this.args.file);
+    const { file } = this.options;
     return withPlaintext(
       file,
-      decryptWith(this.args),
+      this.options.decryptWith,
       (plain, encrypted) => this.plan(file, plain, encrypted),
       this.ctx.interrupt.signal,
     );
@@ -51,7 +65,7 @@ class RestorePlanCommand implements Command {
   private async plan(file: string, plain: string, encrypted: boolean): Promise<ExitCode> {
     const metadata = await readMetadata(file);
     const checked = await checkSnapshotFile(plain, metadata);
-    const live = await liveRevision(this.ctx, etcdFlags(this.args, this.ctx.env), "always");
+    const live = await liveRevision(this.ctx, this.options.etcd, "always");
     const plan = restorePlan({
       file,
       snapshot: {
@@ -62,7 +76,7 @@ class RestorePlanCommand implements Command {
       members: live.members,
       live: live.revision,
       now: this.ctx.clock.now(),
-      margin: this.margin,
+      margin: this.options.margin,
     });
     if (checked.problem !== undefined) plan.warnings.unshift(`DO NOT RESTORE THIS FILE: ${checked.problem}`);
     if (encrypted)
@@ -77,9 +91,7 @@ class RestorePlanCommand implements Command {
     let changes: PlanChanges | undefined;
     if (live.revision !== undefined && checked.problem === undefined) {
       try {
-        const d = await diffLive(plain, this.ctx, {
-          etcd: etcdFlags(this.args, this.ctx.env),
-        });
+        const d = await diffLive(plain, this.ctx, { etcd: this.options.etcd });
         changes = { headline: d.headline, liveRevision: d.b.revision, summary: d.summary };
       } catch (err) {
         plan.warnings.push(
