@@ -9,7 +9,7 @@ import { renderStructured } from "@kubemend/lib/output/format";
 import { DamagedCiphertextError, withPlaintext } from "../archive/age.js";
 import { readMetadata } from "../archive/metadata.js";
 import { checkSnapshotFile } from "../archive/verify.js";
-import { etcdFlags } from "../etcd/discovery.js";
+import { type EtcdctlFlags, etcdFlags } from "../etcd/discovery.js";
 import { liveRevision } from "../etcd/live.js";
 import { bumpFor } from "../restore/plan.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
@@ -30,11 +30,24 @@ const PASSED_THROUGH = [
   "initial-advertise-peer-urls",
 ] as const;
 
+/** etcdsnap restore's flags, read once in complete(). */
+interface RestoreOptions {
+  file: string;
+  dataDir: string;
+  margin: number;
+  /** --bump-revision; when absent, the bump is worked out from the live revision. */
+  bumpRevision?: number;
+  skipHashCheck: boolean;
+  /** etcd's flags passed through to etcdutl (--name, --initial-cluster, …). */
+  passedThrough: [string, string][];
+  etcdutlFlag?: string;
+  decryptWith?: string;
+  etcd: EtcdctlFlags;
+}
+
 class Restore implements Command {
-  private file!: string;
-  private dataDir!: string;
+  private options!: RestoreOptions;
   private etcdutl!: string;
-  private margin = 0;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -42,32 +55,43 @@ class Restore implements Command {
   ) {}
 
   complete(): void {
-    this.file = String(this.args.file);
-    this.dataDir = path.resolve(String(this.args["data-dir"]));
+    const a = this.args;
+    const bump = a["bump-revision"];
+    if (bump !== undefined && (!Number.isSafeInteger(Number(bump)) || Number(bump) < 1))
+      throw new UsageError(`--bump-revision must be a positive whole number, not "${String(bump)}"`);
+    this.options = {
+      file: String(a.file),
+      dataDir: path.resolve(String(a["data-dir"])),
+      margin: marginOf(a),
+      ...(bump !== undefined && { bumpRevision: Number(bump) }),
+      skipHashCheck: a["skip-hash-check"] === true,
+      passedThrough: PASSED_THROUGH.flatMap((flag): [string, string][] =>
+        typeof a[flag] === "string" ? [[flag, a[flag] as string]] : [],
+      ),
+      ...(typeof a.etcdutl === "string" && { etcdutlFlag: a.etcdutl }),
+      decryptWith: decryptWith(a),
+      etcd: etcdFlags(a, this.ctx.env),
+    };
   }
 
   validate(): void {
-    this.margin = marginOf(this.args);
-    const bump = this.args["bump-revision"];
-    if (bump !== undefined && (!Number.isSafeInteger(Number(bump)) || Number(bump) < 1))
-      throw new UsageError(`--bump-revision must be a positive whole number, not "${String(bump)}"`);
-    if (existsSync(this.dataDir)) {
-      if (!statSync(this.dataDir).isDirectory())
-        throw new BadInputError(`${this.dataDir} is not a directory`);
-      if (readdirSync(this.dataDir).length > 0)
+    if (existsSync(this.options.dataDir)) {
+      if (!statSync(this.options.dataDir).isDirectory())
+        throw new BadInputError(`${this.options.dataDir} is not a directory`);
+      if (readdirSync(this.options.dataDir).length > 0)
         throw new BadInputError(
-          `refusing to restore into ${this.dataDir}: it is not empty`,
+          `refusing to restore into ${this.options.dataDir}: it is not empty`,
           "restore into a new directory, then swap it in while etcd is stopped (see restore-plan)",
         );
     }
-    this.etcdutl = findEtcdutl(this.args.etcdutl, this.ctx.env.PATH);
+    this.etcdutl = findEtcdutl(this.options.etcdutlFlag, this.ctx.env.PATH);
   }
 
   async run(): Promise<ExitCode> {
     try {
       return await withPlaintext(
-        this.file,
-        decryptWith(this.args),
+        this.options.file,
+        this.options.decryptWith,
         (plain) => this.restore(plain),
         this.ctx.interrupt.signal,
       );
@@ -79,23 +103,22 @@ class Restore implements Command {
 
   /** Restores from `plain`: the file itself, or its decrypted copy (removed afterwards). */
   private async restore(plain: string): Promise<ExitCode> {
-    const checked = await checkSnapshotFile(plain, await readMetadata(this.file), {
-      requireTrailer: this.args["skip-hash-check"] !== true,
+    const checked = await checkSnapshotFile(plain, await readMetadata(this.options.file), {
+      requireTrailer: !this.options.skipHashCheck,
     });
     if (checked.problem !== undefined)
       throw new BadInputError(
-        `refusing to restore ${this.file}: ${checked.problem}`,
+        `refusing to restore ${this.options.file}: ${checked.problem}`,
         "restore another snapshot; `kubectl etcdsnap list --verify` shows which are sound",
       );
     const revision = checked.status.revision;
     const { bump, reason } = await this.bump(revision);
-    const argv = ["snapshot", "restore", plain, "--data-dir", this.dataDir];
-    for (const flag of PASSED_THROUGH)
-      if (typeof this.args[flag] === "string") argv.push(`--${flag}`, this.args[flag] as string);
+    const argv = ["snapshot", "restore", plain, "--data-dir", this.options.dataDir];
+    for (const [flag, value] of this.options.passedThrough) argv.push(`--${flag}`, value);
     argv.push("--bump-revision", String(bump), "--mark-compacted");
-    if (this.args["skip-hash-check"] === true) argv.push("--skip-hash-check");
+    if (this.options.skipHashCheck) argv.push("--skip-hash-check");
     this.ctx.io.err.write(
-      `Restoring ${this.file} (revision ${revision}) with --bump-revision ${bump} (${reason})\n`,
+      `Restoring ${this.options.file} (revision ${revision}) with --bump-revision ${bump} (${reason})\n`,
     );
     try {
       await run(this.etcdutl, argv, { maxBuffer: 16 << 20 });
@@ -106,12 +129,12 @@ class Restore implements Command {
         `${this.etcdutl} snapshot restore failed: ${last}`,
         /unknown flag: --(bump-revision|mark-compacted)/.test(e.stderr ?? "")
           ? `this etcdutl cannot bump the revision; ${ETCDUTL_SOURCES}`
-          : `nothing was started; remove ${this.dataDir} before trying again`,
+          : `nothing was started; remove ${this.options.dataDir} before trying again`,
       );
     }
     const result = {
-      file: this.file,
-      dataDir: this.dataDir,
+      file: this.options.file,
+      dataDir: this.options.dataDir,
       snapshotRevision: revision,
       bumpRevision: bump,
       bumpReason: reason,
@@ -121,16 +144,16 @@ class Restore implements Command {
     if (output === "json" || output === "yaml") io.out.write(renderStructured(result, output));
     else
       io.out.write(
-        `Restored ${this.file} into ${this.dataDir}: revision ${revision} + ${bump}, marked compacted. Start etcd on it with --data-dir ${this.dataDir} (and the same --name/--initial-cluster), then the API servers.\n`,
+        `Restored ${this.options.file} into ${this.options.dataDir}: revision ${revision} + ${bump}, marked compacted. Start etcd on it with --data-dir ${this.options.dataDir} (and the same --name/--initial-cluster), then the API servers.\n`,
       );
     return ExitCode.OK;
   }
 
   private async bump(snapshotRevision: number): Promise<{ bump: number; reason: string }> {
-    const given = this.args["bump-revision"];
-    if (given !== undefined) return { bump: Number(given), reason: "from --bump-revision" };
-    const live = await liveRevision(this.ctx, etcdFlags(this.args, this.ctx.env), "if-needed");
-    return bumpFor(snapshotRevision, live.revision?.revision, this.margin);
+    const given = this.options.bumpRevision;
+    if (given !== undefined) return { bump: given, reason: "from --bump-revision" };
+    const live = await liveRevision(this.ctx, this.options.etcd, "if-needed");
+    return bumpFor(snapshotRevision, live.revision?.revision, this.options.margin);
   }
 }
 
