@@ -14,7 +14,7 @@ import { type Saved, saveSnapshot } from "../archive/save.js";
 import { EtcdEndpoint } from "../etcd/client.js";
 import { kubeadmClusterName, kubernetesVersion } from "../etcd/cluster-info.js";
 import { type Discovered, discoverEtcd, endpointsOf } from "../etcd/collect.js";
-import { etcdFlags } from "../etcd/discovery.js";
+import { type EtcdctlFlags, etcdFlags } from "../etcd/discovery.js";
 import { type MemberStatus, pickMember, statusAll } from "../etcd/members.js";
 import type { StatusResponse } from "../etcd/proto.js";
 import { formatBytes, progressBar } from "../report/units.js";
@@ -22,12 +22,23 @@ import { encryptTo } from "./age-flags.js";
 import { withEtcdFlags } from "./etcd-flags.js";
 import { type Pruned, parseKeep, pruneDir, renderPruned } from "./prune.js";
 
+/** etcdsnap save's flags, read once in complete(). */
+interface SaveOptions {
+  /** FILE and --dir as given; validate resolves them into file and dir. */
+  file?: string;
+  dir?: string;
+  keep?: number;
+  recipients: string[];
+  /** --endpoint: snapshot this member. */
+  endpoint?: string;
+  etcd: EtcdctlFlags;
+}
+
 class Save implements Command {
+  private options!: SaveOptions;
   private etcd!: Discovered;
   private file?: string;
   private dir = ".";
-  private recipients: string[] = [];
-  private keep?: number;
 
   constructor(
     private readonly args: Record<string, unknown>,
@@ -35,14 +46,22 @@ class Save implements Command {
   ) {}
 
   async complete(): Promise<void> {
-    this.recipients = encryptTo(this.args);
+    const a = this.args;
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    this.options = {
+      file: text(a.file),
+      dir: text(a.dir),
+      ...(a.keep !== undefined && { keep: parseKeep(a.keep) }),
+      recipients: encryptTo(a),
+      endpoint: text(a.endpoint),
+      etcd: etcdFlags(a, this.ctx.env),
+    };
     // Here rather than in validate: the check loads the age library, and it must fail before etcd is asked.
-    await checkRecipients(this.recipients);
+    await checkRecipients(this.options.recipients);
   }
 
   validate(): void {
-    const file = this.args.file;
-    const dir = this.args.dir;
+    const { file, dir } = this.options;
     if (typeof file === "string" && typeof dir === "string")
       throw new UsageError(
         "give either FILE or --dir, not both",
@@ -62,15 +81,14 @@ class Save implements Command {
       throw new BadInputError(`${this.dir} is not a directory`, "pass a directory with --dir");
     if (!existsSync(this.dir) && typeof file === "string")
       throw new BadInputError(`${this.dir} does not exist`, "create it first, or save with --dir");
-    if (this.args.keep !== undefined) this.keep = parseKeep(this.args.keep);
   }
 
   async run(): Promise<ExitCode> {
     // Discovery asks the cluster, so it comes after validate: bad input is exit 2 even when etcd is down.
-    this.etcd = await discoverEtcd(this.ctx, etcdFlags(this.args, this.ctx.env));
+    this.etcd = await discoverEtcd(this.ctx, this.options.etcd);
     this.etcd.kube ??= await connect(this.ctx).catch(() => undefined);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const forced = typeof this.args.endpoint === "string" ? this.args.endpoint : undefined;
+    const forced = this.options.endpoint;
     const endpoints = endpointsOf(this.etcd);
     if (forced !== undefined && !endpoints.some((e) => e.url === forced))
       endpoints.push(new EtcdEndpoint(forced, this.etcd.tls));
@@ -80,7 +98,9 @@ class Save implements Command {
       const saved = await this.save(endpoint, member);
       // Only after a verified save: a failing job never thins out the snapshots it failed to replace.
       const pruned =
-        this.keep === undefined ? undefined : await pruneDir(this.dir, this.keep, { knownGood: saved.path });
+        this.options.keep === undefined
+          ? undefined
+          : await pruneDir(this.dir, this.options.keep, { knownGood: saved.path });
       this.report(saved, pruned);
       return ExitCode.OK;
     } finally {
@@ -106,7 +126,9 @@ class Save implements Command {
     // Encrypted: the plaintext is streamed and verified in a private $TMPDIR directory, so the
     // backup directory only ever holds ciphertext (FILE.part while it is written, then FILE).
     const plainDir =
-      this.recipients.length > 0 ? await mkdtemp(path.join(tmpdir(), "kubemend-etcdsnap-save-")) : undefined;
+      this.options.recipients.length > 0
+        ? await mkdtemp(path.join(tmpdir(), "kubemend-etcdsnap-save-"))
+        : undefined;
     const partPath = path.join(plainDir ?? this.dir, partName);
     const sealing = new AbortController();
     let encryption: Encryption | undefined;
@@ -136,10 +158,10 @@ class Save implements Command {
           progress.update(() => `snapshot from ${endpoint.url} ${progressBar(done, total)}`),
         ...(plainDir !== undefined && {
           seal: async (plain: string, finalPath: string) => {
-            progress.update(`encrypting to ${this.recipients.length} age recipient(s)`);
+            progress.update(`encrypting to ${this.options.recipients.length} age recipient(s)`);
             const sealed = `${finalPath}.part`;
             await rm(sealed, { force: true });
-            encryption = await encryptFile(plain, sealed, this.recipients, sealing.signal);
+            encryption = await encryptFile(plain, sealed, this.options.recipients, sealing.signal);
             await rm(plain, { force: true });
             return sealed;
           },
