@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeKeyValue } from "../mvcc/keyvalue.js";
 import { decodeRevision } from "../mvcc/revision.js";
 import { etcdSnapshot, FLAVORS } from "../snapshot/testing.js";
+import { fnv64a } from "./layout.js";
 import { BoltError, type BoltReader, openBolt } from "./reader.js";
 import { boltFixture, type GoEntry } from "./testing.js";
 
@@ -332,5 +333,105 @@ describe("reading stays within the cache bound", () => {
     for (const o of opens) expect(readOnlyFlags(o.flags), `opened with flags ${String(o.flags)}`).toBe(true);
     expect(Buffer.compare(before, await readFile(f))).toBe(0);
     expect((await stat(f)).mtime).toEqual(old);
+  });
+});
+
+describe("meta pages, field by field", () => {
+  /** The fixture with fields of the chosen meta pages rewritten and their checksums made good again. */
+  async function withMeta(name: string, pages: (0 | 1)[], edit: (buf: Buffer, meta: number) => void) {
+    const fx = await boltFixture(true);
+    if (typeof fx === "string") throw new Error(fx);
+    const buf = await readFile(fx.file);
+    for (const page of pages) {
+      const meta = page * 4096 + 16;
+      edit(buf, meta);
+      buf.writeBigUInt64LE(fnv64a(buf.subarray(meta, meta + 56)), meta + 56);
+    }
+    return scratchFile(name, buf);
+  }
+
+  it("refuses page sizes bbolt cannot have", async () => {
+    for (const size of [256, 3000, 2 << 20]) {
+      const f = await withMeta(`ps-${size}.db`, [0, 1], (buf, m) => buf.writeUInt32LE(size, m + 8));
+      await expect(openBolt(f)).rejects.toMatchObject({
+        code: "CORRUPT",
+        message: `unsupported page size ${size}`,
+      });
+    }
+  });
+
+  it("refuses a high water mark below the two meta pages", async () => {
+    const f = await withMeta("pgid.db", [0, 1], (buf, m) => buf.writeBigUInt64LE(1n, m + 40));
+    const err = await openBolt(f).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "CORRUPT" });
+    expect((err as Error).message).toMatch(/^meta page [01]: high water mark 1$/);
+  });
+
+  it("finds the page size from meta page 1 when meta page 0 is not a meta page", async () => {
+    const fx = await boltFixture(true);
+    if (typeof fx === "string") throw new Error(fx);
+    const buf = await readFile(fx.file);
+    buf.fill(0, 0, 4096);
+    const r = await openBolt(await scratchFile("meta0-gone.db", buf));
+    expect([r.meta.page, r.pageSize]).toEqual([1, 4096]);
+    expect((await r.check()).ok).toBe(true);
+    await r.close();
+  });
+
+  it("uses the meta page with the higher txid, whichever page it is", async () => {
+    for (const page of [0, 1] as const) {
+      const f = await withMeta(`txid-${page}.db`, [page], (buf, m) =>
+        buf.writeBigUInt64LE(1n << 40n, m + 48),
+      );
+      const r = await openBolt(f);
+      expect([r.meta.page, r.meta.txid]).toEqual([page, 1n << 40n]);
+      await r.close();
+    }
+  });
+
+  it("says TRUNCATED for a file shorter than its two meta pages", async () => {
+    const fx = await boltFixture(true);
+    if (typeof fx === "string") throw new Error(fx);
+    const bytes = (await readFile(fx.file)).subarray(0, 4096 + 100);
+    await expect(openBolt(await scratchFile("two-metas.db", bytes))).rejects.toMatchObject({
+      code: "TRUNCATED",
+      message: "file has 4196 bytes, less than two 4096-byte meta pages",
+    });
+  });
+});
+
+describe("buckets by path, and a closed reader", () => {
+  it("names what is missing, and a key that is not a bucket", async () => {
+    const fx = await boltFixture(false);
+    if (typeof fx === "string") throw new Error(fx);
+    const r = await openBolt(fx.file);
+    await expect(r.resolve("nope")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: 'bucket "nope" not found',
+    });
+    await expect(r.resolve(["nested", "k"])).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: '"k" is a key, not a bucket',
+    });
+    await expect(r.resolve([Buffer.from("nested"), Uint8Array.of(0xab, 0x01)])).rejects.toMatchObject({
+      message: 'bucket "ab01" not found',
+    });
+    expect(await r.get("big", "key-999999x")).toBeUndefined();
+    expect(await r.get("nested", "child")).toBeNull();
+    const names: string[] = [];
+    for await (const b of r.buckets()) names.push(Buffer.from(b).toString());
+    expect(names).toEqual(["big", "empty", "inline", "nested", "overflow"]);
+    await r.close();
+    await r.close();
+    expect(() => r.page(2)).toThrow(
+      expect.objectContaining({ code: "CLOSED", message: "bolt reader is closed" }),
+    );
+  });
+
+  it("says a directory is not a regular file", async () => {
+    await expect(openBolt(scratch)).rejects.toMatchObject({
+      code: "NOT_BOLT",
+      message: `${scratch} is not a regular file`,
+    });
   });
 });
