@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test control plane (etcd, etcdctl, etcdutl, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubeadm, kubectl and hollow-kubelet, the real kubelet over kubemark's fake
-# runtime) from Go modules into a cache outside the repo, keyed by versions.json, these
+# runtime) from Go modules into a cache outside the repo, keyed by their versions in versions.json, these
 # sources and the Go version. Prints the cache's bin directory on stdout; progress goes to stderr.
 #
 # k8s.io/kubernetes points its k8s.io/* staging modules at local folders, so the wrapper module
@@ -17,7 +17,8 @@ etcd=$(version_of etcd)
 etcd_legacy=$(version_of etcdLegacy)
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
-key=$( { cat "$here/versions.json" "$0"; find "$here/gobuild" -type f -name '*.go' | sort | xargs cat; go version; } | sha256sum | cut -c1-16)
+# Keyed by the three versions it builds, not the whole versions.json (cfssl has its own cache).
+key=$( { echo "$k8s $etcd $etcd_legacy"; cat "$0"; find "$here/gobuild" -type f -name '*.go' | sort | xargs cat; go version; } | sha256sum | cut -c1-16)
 cache=${KUBEMEND_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubemend}
 out="$cache/controlplane/$key"
 if [ -f "$out/bin/.complete" ]; then

@@ -94,7 +94,7 @@ export interface ExecResult {
   stderr: string;
 }
 
-function requireNetns(): string {
+export function requireNetns(): string {
   const ns = process.env.KUBEMEND_NETNS;
   if (!ns)
     throw new Error(
@@ -104,7 +104,7 @@ function requireNetns(): string {
 }
 
 /** Claims a free /24 block in this namespace; the directory is the lock. */
-function claimBlock(ns: string): { block: number; release(): void } {
+export function claimBlock(ns: string): { block: number; release(): void } {
   const dir = path.join(os.tmpdir(), `${ns}-blocks`);
   mkdirSync(dir, { recursive: true });
   const start = 1 + (process.pid % 200);

@@ -11,11 +11,20 @@ export interface ManagedProcess {
   log: string;
 }
 
-/** Starts `argv` (default: the command itself; a wrapper that execs the command otherwise). */
-export function startProcess(name: string, command: string[], log: string, argv = command): ManagedProcess {
+/**
+ * Starts `argv` (default: the command itself; a wrapper that execs the command otherwise), with
+ * `env` as its whole environment when given (a systemd unit's Environment and EnvironmentFile).
+ */
+export function startProcess(
+  name: string,
+  command: string[],
+  log: string,
+  argv = command,
+  env?: NodeJS.ProcessEnv,
+): ManagedProcess {
   const [file, ...args] = argv;
   const out = createWriteStream(log, { flags: "a" });
-  const child = spawn(file as string, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(file as string, args, { stdio: ["ignore", "pipe", "pipe"], ...(env && { env }) });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return { name, command, child, log };

@@ -1,0 +1,444 @@
+// A binary-install cluster, made the way the operators' guides make one (no kubeadm, no static
+// pods, no mirror pods): a cfssl PKI with the guides' file names under /etc/kubernetes/cert and
+// /etc/etcd/ssl, a 3-member etcd whose members each get long flags in a systemd unit and ETCD_*
+// settings in the unit's EnvironmentFile, and kube-apiserver, kube-controller-manager and
+// kube-scheduler started from flags alone. Every node's files live under <root>/nodes/<name> and
+// are mounted at their real paths (and the binaries at /opt/k8s/bin) in the process's private
+// mount namespace, so /proc/<pid>/cmdline reads exactly like a real node's.
+
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFile, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { caConfig, cfssl, csr } from "./cfssl.js";
+import { claimBlock, type ExecResult, kubectl, requireNetns } from "./cluster.js";
+import { controlPlaneBin } from "./controlplane-bin.js";
+import { writeKubeconfig } from "./kubeconfig-file.js";
+import { httpsGet, type ManagedProcess, startProcess, stopProcess, waitFor } from "./process.js";
+
+/** What the guides' kube-apiserver uses; the first address, 10.64.0.1, is the kubernetes Service. */
+export const BINARY_SERVICE_CIDR = "10.64.0.0/16";
+export const BINARY_SERVICE_IP = "10.64.0.1";
+export const BINARY_POD_CIDR = "172.30.0.0/16";
+const BIN_DIR = "/opt/k8s/bin";
+const CERT = "/etc/kubernetes/cert";
+const ETCD_SSL = "/etc/etcd/ssl";
+
+export interface BinaryClusterOptions {
+  /** Seed 002's mistake: kubernetes.pem made for 10.96.0.1 while --service-cluster-ip-range gives 10.64.0.1. */
+  serviceIpSanMistake?: boolean;
+  /** etcd.pem made without the third member's address. */
+  etcdSanMissingMember?: boolean;
+  /** An expired kubelet client certificate (kubelet-client-current.pem) under /etc/kubernetes/cert. */
+  expiredKubeletClient?: boolean;
+  /** --kubelet-client-certificate signed by the front-proxy CA, which the kubelets do not trust. */
+  kubeletClientFromOtherCa?: boolean;
+}
+
+export type BinaryComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
+
+export interface BinaryNode {
+  name: string;
+  ip: string;
+  /** The node's filesystem: etc/kubernetes, etc/etcd, etc/systemd/system, var/lib/etcd. */
+  root: string;
+}
+
+export interface EtcdMember {
+  name: string;
+  node: BinaryNode;
+  /** The member's systemd unit, on the node (/etc/systemd/system/etcd.service). */
+  unit: string;
+  clientUrl: string;
+  peerUrl: string;
+  process: ManagedProcess | undefined;
+}
+
+export interface BinaryCluster {
+  root: string;
+  bin: string;
+  block: number;
+  /** m1 runs the API server, controller-manager and scheduler; m1..m3 each run an etcd member. */
+  nodes: BinaryNode[];
+  server: string;
+  /** On the host: the guides' kubectl.kubeconfig (admin, system:masters). */
+  adminKubeconfig: string;
+  /** On the host: the CSR JSON files and every certificate cfssl made, as in the guides' /opt/k8s/work. */
+  work: string;
+  etcd: EtcdMember[];
+  processes: Record<BinaryComponent, ManagedProcess | undefined>;
+  /** The path on the host of a file on a node, e.g. file(m1, "/etc/kubernetes/cert/ca.pem"). */
+  file(node: BinaryNode, onNode: string): string;
+  kubectl(args: string[], opts?: { input?: string }): Promise<ExecResult>;
+  startEtcd(member: EtcdMember): void;
+  stopEtcd(member: EtcdMember): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The mounts a node's processes see: its own files at their real paths, the binaries at /opt/k8s/bin. */
+const NODE_MOUNTS = ["etc/kubernetes", "etc/etcd", "etc/systemd/system", "var/lib/etcd"];
+
+function onBinaryNode(nodeRoot: string, bin: string, argv: string[]): string[] {
+  for (const d of [...NODE_MOUNTS, BIN_DIR.slice(1)]) mkdirSync(`/${d}`, { recursive: true });
+  const mounts = NODE_MOUNTS.map((d) => `mount --bind "$0/${d}" /${d}`).join(" && ");
+  return [
+    "unshare",
+    "--mount",
+    "--propagation",
+    "private",
+    "--",
+    "sh",
+    "-c",
+    `${mounts} && mount --bind "$1" ${BIN_DIR} && cd / && shift && exec "$@"`,
+    nodeRoot,
+    bin,
+    ...argv,
+  ];
+}
+
+/** A systemd unit as the guides write it: the flags on ExecStart, one per line. */
+function unitFile(description: string, argv: string[], environmentFile?: string): string {
+  return [
+    "[Unit]",
+    `Description=${description}`,
+    "After=network.target",
+    "",
+    "[Service]",
+    ...(environmentFile ? [`EnvironmentFile=-${environmentFile}`] : []),
+    `ExecStart=${argv.join(" \\\n  ")}`,
+    "Restart=on-failure",
+    "RestartSec=5",
+    "LimitNOFILE=65536",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+}
+
+function envFile(vars: Record<string, string>): string {
+  return `${Object.entries(vars)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join("\n")}\n`;
+}
+
+export async function startBinaryCluster(options: BinaryClusterOptions = {}): Promise<BinaryCluster> {
+  const ns = requireNetns();
+  const bin = await controlPlaneBin();
+  const tools = await cfssl();
+  const { block, release } = claimBlock(ns);
+  const root = mkdtempSync(path.join(os.tmpdir(), "kubemend-binary-"));
+  const logs = path.join(root, "logs");
+  const work = path.join(root, "work");
+  await mkdir(logs);
+  await mkdir(work);
+  const nodes: BinaryNode[] = [1, 2, 3].map((n) => ({
+    name: `m${n}`,
+    ip: `10.2.${block}.${150 + n}`,
+    root: path.join(root, "nodes", `m${n}`),
+  }));
+  const [m1] = nodes as [BinaryNode, BinaryNode, BinaryNode];
+  const server = `https://${m1.ip}:6443`;
+  const file = (node: BinaryNode, onNode: string) => path.join(node.root, onNode);
+
+  // The PKI, in the guides' work directory.
+  await writeFile(path.join(work, "ca-config.json"), JSON.stringify(caConfig(), null, 2));
+  const expiredConfig = path.join(work, "expired-config.json");
+  await writeFile(expiredConfig, JSON.stringify(caConfig("1s"), null, 2));
+  const ca = { ca: "ca.pem", caKey: "ca-key.pem", config: "ca-config.json", profile: "kubernetes" };
+  await tools.initCa(work, "ca", { ...csr("kubernetes-ca", "k8s"), ca: { expiry: "876000h" } });
+  await tools.initCa(work, "front-proxy-ca", {
+    ...csr("kubernetes-front-proxy-ca", "k8s"),
+    ca: { expiry: "876000h" },
+  });
+  const frontProxy = { ...ca, ca: "front-proxy-ca.pem", caKey: "front-proxy-ca-key.pem" };
+  const serviceIp = options.serviceIpSanMistake ? "10.96.0.1" : BINARY_SERVICE_IP;
+  const nodeIps = nodes.map((n) => n.ip);
+  const etcdIps = options.etcdSanMissingMember ? nodeIps.slice(0, 2) : nodeIps;
+  await Promise.all([
+    tools.gencert(
+      work,
+      "kubernetes",
+      csr("kubernetes-master", "k8s", [
+        "127.0.0.1",
+        ...nodeIps,
+        serviceIp,
+        "kubernetes",
+        "kubernetes.default",
+        "kubernetes.default.svc",
+        "kubernetes.default.svc.cluster",
+        "kubernetes.default.svc.cluster.local",
+      ]),
+      ca,
+    ),
+    tools.gencert(work, "etcd", csr("etcd", "k8s", ["127.0.0.1", ...etcdIps]), ca),
+    tools.gencert(work, "admin", csr("admin", "system:masters", []), { ...ca, profile: "client" }),
+    tools.gencert(
+      work,
+      "kube-controller-manager",
+      csr("system:kube-controller-manager", "system:kube-controller-manager", ["127.0.0.1", ...nodeIps]),
+      ca,
+    ),
+    tools.gencert(
+      work,
+      "kube-scheduler",
+      csr("system:kube-scheduler", "system:kube-scheduler", ["127.0.0.1", ...nodeIps]),
+      ca,
+    ),
+    tools.gencert(work, "proxy-client", csr("aggregator", "k8s", []), { ...frontProxy, profile: "client" }),
+    tools.gencert(work, "kube-proxy", csr("system:kube-proxy", "k8s", []), { ...ca, profile: "client" }),
+    ...(options.expiredKubeletClient
+      ? [
+          tools.gencert(work, "kubelet-client-expired", csr(`system:node:${m1.name}`, "system:nodes", []), {
+            ...ca,
+            config: expiredConfig,
+            profile: "client",
+          }),
+        ]
+      : []),
+  ]);
+  const pem = (name: string) => readFile(path.join(work, name), "utf8");
+
+  // Each node's files, where the guides put them.
+  for (const node of nodes) {
+    for (const d of NODE_MOUNTS) await mkdir(path.join(node.root, d), { recursive: true });
+    await mkdir(file(node, CERT), { recursive: true });
+    await mkdir(file(node, ETCD_SSL), { recursive: true });
+    for (const f of ["ca.pem", "ca-key.pem", "kubernetes.pem", "kubernetes-key.pem"])
+      await copyFile(path.join(work, f), file(node, `${CERT}/${f}`));
+    for (const f of ["etcd.pem", "etcd-key.pem"])
+      await copyFile(path.join(work, f), file(node, `${ETCD_SSL}/${f}`));
+    await copyFile(path.join(work, "ca.pem"), file(node, `${ETCD_SSL}/ca.pem`));
+  }
+  for (const f of [
+    "front-proxy-ca.pem",
+    "proxy-client.pem",
+    "proxy-client-key.pem",
+    "kube-controller-manager.pem",
+    "kube-controller-manager-key.pem",
+    "kube-scheduler.pem",
+    "kube-scheduler-key.pem",
+  ])
+    await copyFile(path.join(work, f), file(m1, `${CERT}/${f}`));
+  if (options.expiredKubeletClient) {
+    const dated = "kubelet-client-2024-11-28-17-20-06.pem";
+    const both = (await pem("kubelet-client-expired.pem")) + (await pem("kubelet-client-expired-key.pem"));
+    await writeFile(file(m1, `${CERT}/${dated}`), both, { mode: 0o600 });
+    await symlink(`${CERT}/${dated}`, file(m1, `${CERT}/kubelet-client-current.pem`));
+  }
+  const caPem = await pem("ca.pem");
+  const adminKubeconfig = path.join(root, "kubectl.kubeconfig");
+  await writeKubeconfig(adminKubeconfig, {
+    server,
+    caPem,
+    user: { certPem: await pem("admin.pem"), keyPem: await pem("admin-key.pem") },
+    userName: "admin",
+  });
+  for (const [component, user] of [
+    ["kube-controller-manager", "system:kube-controller-manager"],
+    ["kube-scheduler", "system:kube-scheduler"],
+  ] as const) {
+    await writeKubeconfig(file(m1, `/etc/kubernetes/${component}.kubeconfig`), {
+      server,
+      caPem,
+      user: { certPem: await pem(`${component}.pem`), keyPem: await pem(`${component}-key.pem`) },
+      userName: user,
+    });
+  }
+
+  const processes: BinaryCluster["processes"] = {
+    "kube-apiserver": undefined,
+    "kube-controller-manager": undefined,
+    "kube-scheduler": undefined,
+  };
+  const initialCluster = nodes.map((n, i) => `etcd0${i + 1}=https://${n.ip}:2380`).join(",");
+  const etcd: EtcdMember[] = nodes.map((node, i) => ({
+    name: `etcd0${i + 1}`,
+    node,
+    unit: "/etc/systemd/system/etcd.service",
+    clientUrl: `https://${node.ip}:2379`,
+    peerUrl: `https://${node.ip}:2380`,
+    process: undefined,
+  }));
+  const etcdEnv = (m: EtcdMember) => ({
+    ETCD_DATA_DIR: "/var/lib/etcd/k8s-etcd",
+    ETCD_INITIAL_CLUSTER: initialCluster,
+    ETCD_INITIAL_CLUSTER_TOKEN: "k8s-etcd-cluster",
+    ETCD_INITIAL_CLUSTER_STATE: "new",
+    ETCD_LISTEN_METRICS_URLS: `http://${m.node.ip}:2381`,
+  });
+  const etcdArgv = (m: EtcdMember) => [
+    `${BIN_DIR}/etcd`,
+    `--name=${m.name}`,
+    `--cert-file=${ETCD_SSL}/etcd.pem`,
+    `--key-file=${ETCD_SSL}/etcd-key.pem`,
+    `--trusted-ca-file=${ETCD_SSL}/ca.pem`,
+    `--peer-cert-file=${ETCD_SSL}/etcd.pem`,
+    `--peer-key-file=${ETCD_SSL}/etcd-key.pem`,
+    `--peer-trusted-ca-file=${ETCD_SSL}/ca.pem`,
+    "--peer-client-cert-auth",
+    "--client-cert-auth",
+    `--listen-peer-urls=${m.peerUrl}`,
+    `--initial-advertise-peer-urls=${m.peerUrl}`,
+    `--listen-client-urls=${m.clientUrl}`,
+    `--advertise-client-urls=${m.clientUrl}`,
+  ];
+  for (const m of etcd) {
+    await writeFile(file(m.node, "/etc/etcd/etcd.conf"), envFile(etcdEnv(m)));
+    await writeFile(file(m.node, m.unit), unitFile("Etcd Server", etcdArgv(m), "/etc/etcd/etcd.conf"));
+  }
+  const etcdServers = etcd.map((m) => m.clientUrl).join(",");
+  const kubeletClient = options.kubeletClientFromOtherCa ? "proxy-client" : "kubernetes";
+  const argv: Record<BinaryComponent, string[]> = {
+    "kube-apiserver": [
+      `${BIN_DIR}/kube-apiserver`,
+      `--advertise-address=${m1.ip}`,
+      `--bind-address=${m1.ip}`,
+      "--secure-port=6443",
+      `--etcd-servers=${etcdServers}`,
+      `--etcd-cafile=${CERT}/ca.pem`,
+      `--etcd-certfile=${CERT}/kubernetes.pem`,
+      `--etcd-keyfile=${CERT}/kubernetes-key.pem`,
+      `--tls-cert-file=${CERT}/kubernetes.pem`,
+      `--tls-private-key-file=${CERT}/kubernetes-key.pem`,
+      `--client-ca-file=${CERT}/ca.pem`,
+      `--kubelet-client-certificate=${CERT}/${kubeletClient}.pem`,
+      `--kubelet-client-key=${CERT}/${kubeletClient}-key.pem`,
+      `--service-account-key-file=${CERT}/ca.pem`,
+      `--service-account-signing-key-file=${CERT}/ca-key.pem`,
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-cluster-ip-range=${BINARY_SERVICE_CIDR}`,
+      "--service-node-port-range=30000-32767",
+      "--authorization-mode=Node,RBAC",
+      "--enable-bootstrap-token-auth",
+      `--requestheader-client-ca-file=${CERT}/front-proxy-ca.pem`,
+      "--requestheader-allowed-names=aggregator",
+      "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+      "--requestheader-group-headers=X-Remote-Group",
+      "--requestheader-username-headers=X-Remote-User",
+      `--proxy-client-cert-file=${CERT}/proxy-client.pem`,
+      `--proxy-client-key-file=${CERT}/proxy-client-key.pem`,
+      "--allow-privileged=true",
+      "--event-ttl=168h",
+    ],
+    "kube-controller-manager": [
+      `${BIN_DIR}/kube-controller-manager`,
+      `--bind-address=${m1.ip}`,
+      "--secure-port=10257",
+      "--kubeconfig=/etc/kubernetes/kube-controller-manager.kubeconfig",
+      "--authentication-kubeconfig=/etc/kubernetes/kube-controller-manager.kubeconfig",
+      "--authorization-kubeconfig=/etc/kubernetes/kube-controller-manager.kubeconfig",
+      `--tls-cert-file=${CERT}/kube-controller-manager.pem`,
+      `--tls-private-key-file=${CERT}/kube-controller-manager-key.pem`,
+      `--client-ca-file=${CERT}/ca.pem`,
+      `--requestheader-client-ca-file=${CERT}/front-proxy-ca.pem`,
+      `--cluster-signing-cert-file=${CERT}/ca.pem`,
+      `--cluster-signing-key-file=${CERT}/ca-key.pem`,
+      `--root-ca-file=${CERT}/ca.pem`,
+      `--service-account-private-key-file=${CERT}/ca-key.pem`,
+      `--service-cluster-ip-range=${BINARY_SERVICE_CIDR}`,
+      `--cluster-cidr=${BINARY_POD_CIDR}`,
+      "--allocate-node-cidrs=true",
+      "--controllers=*,bootstrapsigner,tokencleaner",
+      "--use-service-account-credentials=true",
+      "--leader-elect=true",
+    ],
+    "kube-scheduler": [
+      `${BIN_DIR}/kube-scheduler`,
+      `--bind-address=${m1.ip}`,
+      "--secure-port=10259",
+      "--kubeconfig=/etc/kubernetes/kube-scheduler.kubeconfig",
+      "--authentication-kubeconfig=/etc/kubernetes/kube-scheduler.kubeconfig",
+      "--authorization-kubeconfig=/etc/kubernetes/kube-scheduler.kubeconfig",
+      `--tls-cert-file=${CERT}/kube-scheduler.pem`,
+      `--tls-private-key-file=${CERT}/kube-scheduler-key.pem`,
+      `--client-ca-file=${CERT}/ca.pem`,
+      `--requestheader-client-ca-file=${CERT}/front-proxy-ca.pem`,
+      "--leader-elect=true",
+    ],
+  };
+  for (const [component, command] of Object.entries(argv))
+    await writeFile(file(m1, `/etc/systemd/system/${component}.service`), unitFile(component, command));
+
+  const startEtcd = (m: EtcdMember) => {
+    const command = etcdArgv(m);
+    m.process = startProcess(
+      m.name,
+      command,
+      path.join(logs, `${m.name}.log`),
+      onBinaryNode(m.node.root, bin, command),
+      {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        ...etcdEnv(m),
+      },
+    );
+  };
+  const stopEtcd = async (m: EtcdMember) => {
+    if (m.process) await stopProcess(m.process);
+    m.process = undefined;
+  };
+  const startComponent = (component: BinaryComponent) => {
+    const command = argv[component];
+    processes[component] = startProcess(
+      component,
+      command,
+      path.join(logs, `${component}.log`),
+      onBinaryNode(m1.root, bin, command),
+    );
+  };
+  const stop = async () => {
+    await Promise.all(Object.values(processes).map((p) => (p ? stopProcess(p) : undefined)));
+    await Promise.all(etcd.map(stopEtcd));
+    release();
+    if (!process.env.KUBEMEND_KEEP_CLUSTER) rmSync(root, { recursive: true, force: true });
+  };
+  const exitedEarly = () => {
+    for (const p of [...Object.values(processes), ...etcd.map((m) => m.process)])
+      if (p && p.child.exitCode !== null) return `${p.name} exited with ${p.child.exitCode}; see ${p.log}`;
+    return undefined;
+  };
+
+  try {
+    for (const m of etcd) startEtcd(m);
+    startComponent("kube-apiserver");
+    const tls = { ca: caPem, cert: await pem("admin.pem"), key: await pem("admin-key.pem") };
+    await waitFor(
+      "kube-apiserver /readyz",
+      async () => ((await httpsGet(`${server}/readyz`, tls)).status === 200 ? true : undefined),
+      { timeoutMs: 90_000, failFast: exitedEarly },
+    );
+    startComponent("kube-controller-manager");
+    startComponent("kube-scheduler");
+    const insecure = { rejectUnauthorized: false };
+    await waitFor(
+      "kube-controller-manager and kube-scheduler /healthz",
+      async () => {
+        const [kcm, sched] = await Promise.all([
+          httpsGet(`https://${m1.ip}:10257/healthz`, insecure),
+          httpsGet(`https://${m1.ip}:10259/healthz`, insecure),
+        ]);
+        return kcm.status === 200 && sched.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 60_000, failFast: exitedEarly },
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    root,
+    bin,
+    block,
+    nodes,
+    server,
+    adminKubeconfig,
+    work,
+    etcd,
+    processes,
+    file,
+    kubectl: (args, opts) => kubectl(adminKubeconfig, args, opts?.input),
+    startEtcd,
+    stopEtcd,
+    stop,
+  };
+}
