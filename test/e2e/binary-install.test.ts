@@ -2,6 +2,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { discoverNode } from "@kubemend/lib/node/discover";
+import { usedFiles } from "@kubemend/lib/node/files";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BinaryCluster, startBinaryCluster } from "../env/binary-cluster.js";
 
@@ -58,5 +60,53 @@ describe("a binary-install cluster", () => {
         readFileSync(c.file(m.node, "/etc/etcd/etcd.conf"), "utf8"),
       );
     }
+  });
+
+  it("is found from /proc as a binary install: systemd units, settings from flags and ETCD_* variables, roles", async () => {
+    const m1 = c.nodes[0];
+    if (!m1) throw new Error("no node");
+    const d = await discoverNode({ apiServer: { host: m1.ip, port: 6443 } });
+    const byPid = new Map(d.components.map((x) => [x.pid, x]));
+    for (const m of c.etcd) {
+      const found = byPid.get(m.process?.child.pid ?? -1);
+      expect(found).toMatchObject({
+        component: "etcd",
+        runsAs: "systemd",
+        unit: {
+          name: "etcd.service",
+          file: "/etc/systemd/system/etcd.service",
+          environmentFiles: ["/etc/etcd/etcd.conf"],
+        },
+      });
+      expect(found?.settings.get("data-dir")).toBe("/var/lib/etcd/k8s-etcd");
+      expect(found?.origin("data-dir")).toBe("ETCD_DATA_DIR");
+    }
+    for (const name of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const)
+      expect(byPid.get(c.processes[name]?.child.pid ?? -1)).toMatchObject({
+        component: name,
+        runsAs: "systemd",
+        unit: { name: `${name}.service` },
+      });
+    expect(d.components).toHaveLength(6);
+    const roles = usedFiles(d.components).filter((u) => u.component === "kube-apiserver");
+    expect(roles.map((u) => [u.setting, u.path, u.role, u.peer ?? ""])).toEqual([
+      ["--tls-cert-file", "/etc/kubernetes/cert/kubernetes.pem", "serving", "clients"],
+      ["--client-ca-file", "/etc/kubernetes/cert/ca.pem", "ca", "clients"],
+      ["--etcd-certfile", "/etc/kubernetes/cert/kubernetes.pem", "client", "etcd"],
+      ["--etcd-cafile", "/etc/kubernetes/cert/ca.pem", "ca", "etcd"],
+      ["--kubelet-client-certificate", "/etc/kubernetes/cert/kubernetes.pem", "client", "kubelet"],
+      ["--proxy-client-cert-file", "/etc/kubernetes/cert/proxy-client.pem", "client", "extension-apiserver"],
+      [
+        "--requestheader-client-ca-file",
+        "/etc/kubernetes/cert/front-proxy-ca.pem",
+        "ca",
+        "extension-apiserver",
+      ],
+      ["--service-account-key-file", "/etc/kubernetes/cert/ca.pem", "sa-public", ""],
+      ["--service-account-signing-key-file", "/etc/kubernetes/cert/ca-key.pem", "sa-private", ""],
+    ]);
+    expect(readFileSync(roles[0]?.hostPath ?? "", "utf8")).toBe(
+      readFileSync(c.file(m1, "/etc/kubernetes/cert/kubernetes.pem"), "utf8"),
+    );
   });
 });

@@ -1,4 +1,5 @@
 // What the control-plane mirror pods say about etcd: pure parsing of their command lines.
+import { listFlag, parseFlags } from "@kubemend/lib/node/flags";
 
 export interface PodLike {
   metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
@@ -29,30 +30,15 @@ export interface ApiserverEtcd {
   keyFile?: string;
 }
 
-/** `--flag=value` and `--flag value` forms, last one wins, as Go's pflag does. */
+/** A container's flags (command, then args), as Go's pflag reads them. */
 export function podFlags(pod: PodLike, container?: string): Map<string, string> {
   const c =
     pod.spec?.containers?.find((x) => container === undefined || x.name === container) ??
     pod.spec?.containers?.[0];
-  const argv = [...(c?.command ?? []), ...(c?.args ?? [])];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("--")) continue;
-    const eq = arg.indexOf("=");
-    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else if (i + 1 < argv.length && !(argv[i + 1] as string).startsWith("-"))
-      flags.set(arg.slice(2), argv[++i] as string);
-    else flags.set(arg.slice(2), "true");
-  }
-  return flags;
+  return parseFlags([...(c?.command ?? []), ...(c?.args ?? [])]);
 }
 
-const list = (v: string | undefined) =>
-  (v ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+const list = listFlag;
 
 /** Client URLs another host can reach: advertised ones first, then non-wildcard listen URLs. */
 function reachableClientUrls(flags: Map<string, string>, pod: PodLike): string[] {
