@@ -124,10 +124,34 @@ export const CATALOGUE = {
   SAN_MISSING: {
     plugin: "certs",
     layer: "sans",
+    severity: { "address-in-use": "critical", "address-unused": "info" },
+    meaning:
+      "A serving certificate (the API server's, etcd's) does not cover an address. Critical when a client or a component is configured to use that address: it fails to verify the certificate. Info for an address only a profile expects (kubeadm's ::1) that nothing here dials.",
+    next: "Add the address to the certSANs, then regenerate the certificate (kubeadm init phase certs apiserver) and restart the API server.",
+  },
+  CERT_USAGE_MISSING: {
+    plugin: "certs",
+    layer: "roles",
     severity: "critical",
     meaning:
-      "The API server (or etcd) certificate does not cover an address that clients use: those clients fail to verify it.",
-    next: "Add the address to the certSANs, then regenerate the certificate (kubeadm init phase certs apiserver) and restart the API server.",
+      "A component uses a certificate in a role its extended key usages do not allow: a client certificate without clientAuth, a serving one without serverAuth, an etcd peer certificate without both. The other side refuses the handshake.",
+    next: 'Reissue it with the usages of its role (cfssl: a profile with "server auth" and "client auth"), then restart the component.',
+  },
+  TRUST_MISMATCH: {
+    plugin: "certs",
+    layer: "roles",
+    severity: "critical",
+    meaning:
+      "A certificate one component presents does not chain to any CA the other side is configured to trust (--etcd-certfile against etcd's --trusted-ca-file, a kubeconfig's user against --client-ca-file, the API server's certificate against a kubeconfig's CA): every handshake between them fails.",
+    next: "Reissue the certificate from the CA the other side trusts, or add its CA to that side's CA file, then restart both.",
+  },
+  NODE_COMPONENTS: {
+    plugin: "certs",
+    layer: "roles",
+    severity: "info",
+    meaning:
+      "The Kubernetes processes on this node whose certificates were read, and how each is run (systemd unit, static pod, plain process).",
+    next: "Nothing to do; run with --source node to read only these, or leave node out of --source to skip them.",
   },
   SERVED_DIFFERS_FROM_DISK: {
     plugin: "certs",

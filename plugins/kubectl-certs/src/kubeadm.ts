@@ -19,6 +19,12 @@ export interface KubeadmCertProfile {
   extKeyUsages: string[];
   /** Names every node's copy must cover. */
   sans?: string[];
+  /**
+   * Whether the required SANs are dialed whatever runs on the node: the API server's names are,
+   * by every pod that reaches it through the kubernetes Service; etcd's loopback names only when
+   * a component here is configured with them.
+   */
+  sansAlwaysDialed?: boolean;
 }
 
 export const KUBEADM_CAS: Record<KubeadmCa, KubeadmCertProfile> = {
@@ -53,6 +59,7 @@ export const KUBEADM_LEAVES: KubeadmCertProfile[] = [
     cn: "kube-apiserver",
     extKeyUsages: ["server auth"],
     sans: ["kubernetes", "kubernetes.default", "kubernetes.default.svc"],
+    sansAlwaysDialed: true,
   },
   {
     file: "apiserver-kubelet-client.crt",

@@ -1,10 +1,12 @@
 import type { Subject } from "@kubemend/lib/findings/finding";
 import type { BootstrapRight } from "@kubemend/lib/kube/bootstrap-rbac";
+import type { FileRole } from "@kubemend/lib/node/files";
 import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
 import type { ChainLint } from "@kubemend/lib/x509/chain";
 
 export const SOURCES = [
   "kubeconfig",
+  "node",
   "pki",
   "served",
   "ca",
@@ -45,6 +47,47 @@ export interface FoundCert {
    * component, and for a kubelet its node's name.
    */
   served?: { endpoint: string; host: string; local: boolean; component: string; nodeName?: string };
+  /** For a file a component on this node uses: each setting that names it, with the role it gives it. */
+  uses?: CertUse[];
+}
+
+/** How a component on this node uses a file, from the flag (or etcd variable) that names it. */
+export interface CertUse {
+  component: string;
+  pid: number;
+  /** "--etcd-certfile", "ETCD_CERT_FILE", "--kubeconfig", "config authentication.x509.clientCAFile". */
+  setting: string;
+  role: FileRole;
+  /** Whom a client certificate is presented to; whose certificates a CA verifies. */
+  peer?: string;
+  /** The systemd unit that runs the component, when one does. */
+  unit?: string;
+}
+
+/** A certificate where a component uses it, as the role checks need it. */
+export interface UsedCert {
+  location: string;
+  use: CertUse;
+  /** The certificate, then any intermediates stored with it. */
+  chain: CertificateInfo[];
+}
+
+/**
+ * What the node's components say about each other, for the role checks: where each serving
+ * certificate is reached, and which CA each side trusts for the other.
+ */
+export interface NodeFacts {
+  /** This machine's host name. */
+  node: string;
+  /** The processes whose files were read: "etcd (pid 12, etcd.service)". */
+  components: string[];
+  serving: (UsedCert & { reachedAt: { address: string; from: string }[] })[];
+  /** Certificates used as clients (or as etcd peers): they need the matching extended key usage. */
+  presented: UsedCert[];
+  /** A certificate presented to a verifier that trusts the CAs of `trustedBy`. */
+  trust: { presented: UsedCert; trustedBy: { location: string; use: CertUse; cas: CertificateInfo[] } }[];
+  /** Every host a component of this node is configured to dial or to be reached at. */
+  dialed: string[];
 }
 
 /** A source that could not be read (forbidden, unreachable), as a warning naming what is missing. */
@@ -117,6 +160,10 @@ export interface Collected {
   rootCaCopies: RootCaCopy[];
   /** CAs known to be the cluster's (kubeconfig CA, pki ca.crt): a kubelet cert not from one is self-made. */
   clusterCas: CertificateInfo[];
+  /** From the node source: how the node's components use their certificates. */
+  nodeFacts: NodeFacts[];
+  /** From the node source: where this machine reads each file it listed (through /proc/<pid>/root). */
+  nodeHostPaths: { location: string; hostPath: string }[];
   warnings: SourceWarning[];
   /** Sources that returned data. */
   read: SourceName[];
@@ -132,6 +179,8 @@ export function emptyCollected(): Collected {
     bootstrapRbac: [],
     rootCaCopies: [],
     clusterCas: [],
+    nodeFacts: [],
+    nodeHostPaths: [],
     warnings: [],
     read: [],
   };

@@ -11,6 +11,7 @@ import { checkDrift } from "./drift.js";
 import { checkExpiry } from "./expiry.js";
 import { checkKubeadmProfiles } from "./kubeadm-profile.js";
 import { checkKubelets } from "./kubelet.js";
+import { checkNodeRoles } from "./node-roles.js";
 import type { Thresholds } from "./thresholds.js";
 
 /** Every check over everything collected. */
@@ -18,7 +19,8 @@ export function runChecks(collected: Collected, t: Thresholds): Finding[] {
   return [
     ...checkExpiry(collected.certs, t),
     ...checkBundles(collected.bundles),
-    ...checkKubeadmProfiles(collected.certs),
+    ...checkKubeadmProfiles(collected.certs, new Set(collected.nodeFacts.flatMap((f) => f.dialed))),
+    ...collected.nodeFacts.flatMap(checkNodeRoles),
     ...checkDrift(collected.certs),
     ...checkKubelets(collected.nodes, collected.clusterCas),
     ...checkApiServices(collected.apiServices),

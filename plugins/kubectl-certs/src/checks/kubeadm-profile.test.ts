@@ -113,7 +113,31 @@ describe("checkKubeadmProfiles, findings in full", () => {
       "/etc/kubernetes/pki/etcd/ca.crt: it is not a CA",
       "/etc/kubernetes/pki/etcd/healthcheck-client.crt: it lacks the usages client auth",
       "/etc/kubernetes/pki/etcd/server.crt: it lacks the usages server auth, client auth",
-      "/etc/kubernetes/pki/etcd/server.crt does not cover localhost, 127.0.0.1, ::1",
+      "/etc/kubernetes/pki/etcd/server.crt does not cover localhost, 127.0.0.1, ::1 (kubeadm's profile has it; nothing on this node dials it)",
+    ]);
+  });
+
+  it("etcd's loopback SANs: critical for the ones a component here dials, a note for the rest", async () => {
+    const server = await issue({ cn: "x", usages: ["server auth", "client auth"], signer: ca });
+    const findings = checkKubeadmProfiles(
+      [found(server, pki("etcd/server.crt"))],
+      new Set(["127.0.0.1", "10.0.0.1"]),
+    );
+    expect(
+      findings.map((f) => [f.code, f.severity, f.message, (f.evidence as { missing: string[] }).missing]),
+    ).toEqual([
+      [
+        "SAN_MISSING",
+        "critical",
+        "/etc/kubernetes/pki/etcd/server.crt does not cover 127.0.0.1",
+        ["127.0.0.1"],
+      ],
+      [
+        "SAN_MISSING",
+        "info",
+        "/etc/kubernetes/pki/etcd/server.crt does not cover localhost, ::1 (kubeadm's profile has it; nothing on this node dials it)",
+        ["localhost", "::1"],
+      ],
     ]);
   });
 

@@ -8,8 +8,15 @@ import { addSansStep, kubeadmProfile, renewalStep } from "./next-steps.js";
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
 
-/** The kubeadm files against kubeadm's table: CN, O, CA flag, extended key usages and required SANs. */
-export function checkKubeadmProfiles(certs: readonly FoundCert[]): Finding[] {
+/**
+ * The kubeadm files against kubeadm's table: CN, O, CA flag, extended key usages and required SANs.
+ * A required SAN that is missing is critical only when a component here dials that address
+ * (`dialed`, from the node's processes); kubeadm's ::1 that nothing dials is worth a note.
+ */
+export function checkKubeadmProfiles(
+  certs: readonly FoundCert[],
+  dialed: ReadonlySet<string> = new Set(),
+): Finding[] {
   const findings: Finding[] = [];
   for (const found of certs) {
     const profile = kubeadmProfile(found.kubeadmName);
@@ -40,15 +47,23 @@ export function checkKubeadmProfiles(certs: readonly FoundCert[]): Finding[] {
         }),
       );
     const missing = (profile.sans ?? []).filter((name) => !coversAddress(cert, name));
-    if (missing.length > 0)
+    for (const used of [true, false]) {
+      const these = missing.filter(
+        (name) => (profile.sansAlwaysDialed === true || dialed.has(name)) === used,
+      );
+      if (these.length === 0) continue;
       findings.push(
         finding("SAN_MISSING", {
+          case: used ? "address-in-use" : "address-unused",
           subject: found.holder,
-          message: `${found.location} does not cover ${missing.join(", ")}`,
-          evidence: { ...evidence, missing, sans: [...cert.sans.dns, ...cert.sans.ip] },
-          next: addSansStep(missing),
+          message: used
+            ? `${found.location} does not cover ${these.join(", ")}`
+            : `${found.location} does not cover ${these.join(", ")} (kubeadm's profile has it; nothing on this node dials it)`,
+          evidence: { ...evidence, missing: these, sans: [...cert.sans.dns, ...cert.sans.ip] },
+          next: addSansStep(these),
         }),
       );
+    }
   }
   return findings;
 }

@@ -24,6 +24,8 @@ export function renewalStep(found: FoundCert): string {
       : renew;
   }
   switch (found.source) {
+    case "node":
+      return nodeRenewalStep(found);
     case "pki":
       return "the kubelet renews its own certificates when rotateCertificates (client) and serverTLSBootstrap (serving) are on in /var/lib/kubelet/config.yaml; check the kubelet log, and once the client certificate has expired, re-join the node";
     case "kubeconfig":
@@ -48,4 +50,19 @@ export function renewalStep(found: FoundCert): string {
 /** kubeadm certs renew keeps the old SANs, so new ones need a newly generated certificate. */
 export function addSansStep(missing: readonly string[]): string {
   return `add ${missing.join(", ")} to apiServer.certSANs in the kubeadm-config ConfigMap; on each control-plane node move /etc/kubernetes/pki/apiserver.{crt,key} aside, run kubeadm init phase certs apiserver --config <that ClusterConfiguration>, then restart kube-apiserver: ${restartStaticPod("kube-apiserver")}`;
+}
+
+/**
+ * A binary install's certificate: reissued from its CA the way it was made (cfssl), then each
+ * component that uses it restarted the way it runs. The kubelet's own files it renews itself.
+ */
+function nodeRenewalStep(found: FoundCert): string {
+  const uses = found.uses ?? [];
+  if (uses.some((u) => u.component === "kubelet" && /cert-dir/.test(u.setting)))
+    return "the kubelet renews its own certificates when rotateCertificates is on; once the client certificate has expired, delete kubelet-client-current.pem and restart the kubelet with a --bootstrap-kubeconfig so it files a new CSR (kubectl csr approve-client)";
+  const restarts = [
+    ...new Set(uses.map((u) => (u.unit ? `systemctl restart ${u.unit}` : `restart ${u.component}`))),
+  ];
+  const name = (found.location.split("/").pop() ?? found.location).replace(/\s.*$/, "").replace(/\.pem$/, "");
+  return `reissue it from its CA as it was made (cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=ca-config.json -profile=kubernetes ${name}-csr.json | cfssljson -bare ${name}), copy it to ${found.location.replace(/\s.*$/, "")} on every node that uses it, then ${restarts.join(" and ") || "restart what uses it"}`;
 }

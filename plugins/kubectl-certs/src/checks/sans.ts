@@ -45,6 +45,7 @@ export function checkApiServerSans(
     const endpoint = s.endpoints[0] as string;
     findings.push(
       finding("SAN_MISSING", {
+        case: "address-in-use",
         subject: { endpoint },
         message: `the API server certificate served at ${s.endpoints.join(", ")} does not cover ${missing.map((m) => m.address).join(", ")}: clients that connect there fail to verify it`,
         evidence: {

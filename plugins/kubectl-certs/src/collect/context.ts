@@ -17,6 +17,8 @@ export interface SourceOptions {
   concurrency: number;
   /** Page size of list calls (kubectl's --chunk-size). */
   chunkSize?: number;
+  /** Where the node source reads processes from (tests point it at a fake /proc). */
+  procRoot?: string;
 }
 
 export interface SourceContext {

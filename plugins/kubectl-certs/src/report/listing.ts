@@ -26,6 +26,8 @@ export interface ListingRow {
   keyType?: string;
   isCA?: boolean;
   problem?: string;
+  /** For a file a component on this node uses: each setting that names it, and the role it gives. */
+  uses?: { component: string; setting: string; role: string; peer?: string; unit?: string }[];
 }
 
 /** The expiry codes of checkExpiry and checkBootstrapTokens, as the table's STATUS. */
@@ -92,6 +94,7 @@ export function listingRows(
       sans: [...cert.sans.dns, ...cert.sans.ip, ...cert.sans.email, ...cert.sans.uri],
       keyType: [key.type, key.curve ?? key.bits].filter((p) => p !== undefined).join(" "),
       isCA: cert.isCA,
+      ...(found.uses && { uses: found.uses.map(({ pid: _pid, ...use }) => use) }),
     };
   });
   for (const token of tokens)
@@ -145,5 +148,10 @@ export function listingColumns(colors: Palette): Column<ListingRow>[] {
     { header: "SERIAL", value: (r) => r.serial ?? "", wide: true },
     { header: "SANS", value: (r) => (r.sans ?? []).join(","), wide: true },
     { header: "KEY", value: (r) => r.keyType ?? r.problem ?? "", wide: true },
+    {
+      header: "USED AS",
+      value: (r) => (r.uses ?? []).map((u) => `${u.component} ${u.setting} (${u.role})`).join(", "),
+      wide: true,
+    },
   ];
 }
