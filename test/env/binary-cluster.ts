@@ -14,12 +14,14 @@ import { caConfig, cfssl, csr } from "./cfssl.js";
 import { claimBlock, type ExecResult, kubectl, requireNetns } from "./cluster.js";
 import { controlPlaneBin } from "./controlplane-bin.js";
 import { writeKubeconfig } from "./kubeconfig-file.js";
+import { addNodeAddress } from "./kubelet.js";
 import { httpsGet, type ManagedProcess, startProcess, stopProcess, waitFor } from "./process.js";
 
 /** What the guides' kube-apiserver uses; the first address, 10.64.0.1, is the kubernetes Service. */
 export const BINARY_SERVICE_CIDR = "10.64.0.0/16";
 export const BINARY_SERVICE_IP = "10.64.0.1";
 export const BINARY_POD_CIDR = "172.30.0.0/16";
+export const BINARY_DNS_IP = "10.64.0.2";
 const BIN_DIR = "/opt/k8s/bin";
 const CERT = "/etc/kubernetes/cert";
 const ETCD_SSL = "/etc/etcd/ssl";
@@ -29,13 +31,16 @@ export interface BinaryClusterOptions {
   serviceIpSanMistake?: boolean;
   /** etcd.pem made without the third member's address. */
   etcdSanMissingMember?: boolean;
-  /** An expired kubelet client certificate (kubelet-client-current.pem) under /etc/kubernetes/cert. */
+  /**
+   * m1's kubelet client certificate (kubelet-client-current.pem under its --cert-dir
+   * /etc/kubernetes/cert) has expired: the kubelet runs on, refused by the API server (seed 001).
+   */
   expiredKubeletClient?: boolean;
   /** --kubelet-client-certificate signed by the front-proxy CA, which the kubelets do not trust. */
   kubeletClientFromOtherCa?: boolean;
 }
 
-export type BinaryComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
+export type BinaryComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubelet";
 
 export interface BinaryNode {
   name: string;
@@ -58,7 +63,7 @@ export interface BinaryCluster {
   root: string;
   bin: string;
   block: number;
-  /** m1 runs the API server, controller-manager and scheduler; m1..m3 each run an etcd member. */
+  /** m1 runs the API server, controller-manager, scheduler and a kubelet; m1..m3 each run an etcd member. */
   nodes: BinaryNode[];
   server: string;
   /** On the host: the guides' kubectl.kubeconfig (admin, system:masters). */
@@ -76,7 +81,7 @@ export interface BinaryCluster {
 }
 
 /** The mounts a node's processes see: its own files at their real paths, the binaries at /opt/k8s/bin. */
-const NODE_MOUNTS = ["etc/kubernetes", "etc/etcd", "etc/systemd/system", "var/lib/etcd"];
+const NODE_MOUNTS = ["etc/kubernetes", "etc/etcd", "etc/systemd/system", "var/lib/etcd", "var/lib/kubelet"];
 
 function onBinaryNode(nodeRoot: string, bin: string, argv: string[]): string[] {
   for (const d of [...NODE_MOUNTS, BIN_DIR.slice(1)]) mkdirSync(`/${d}`, { recursive: true });
@@ -128,6 +133,13 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
   const tools = await cfssl();
   const { block, release } = claimBlock(ns);
   const root = mkdtempSync(path.join(os.tmpdir(), "kubemend-binary-"));
+  // The guides' /opt/k8s/bin: the binaries by their own names; the kubelet is the hollow kubelet's
+  // main (the kubelet's code over kubemark's fake runtime), named kubelet as a node would have it.
+  const nodeBin = path.join(root, "bin");
+  await mkdir(nodeBin);
+  for (const name of ["etcd", "etcdctl", "kube-apiserver", "kube-controller-manager", "kube-scheduler"])
+    await symlink(path.join(bin, name), path.join(nodeBin, name));
+  await symlink(path.join(bin, "hollow-kubelet"), path.join(nodeBin, "kubelet"));
   const logs = path.join(root, "logs");
   const work = path.join(root, "work");
   await mkdir(logs);
@@ -187,15 +199,15 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     ),
     tools.gencert(work, "proxy-client", csr("aggregator", "k8s", []), { ...frontProxy, profile: "client" }),
     tools.gencert(work, "kube-proxy", csr("system:kube-proxy", "k8s", []), { ...ca, profile: "client" }),
-    ...(options.expiredKubeletClient
-      ? [
-          tools.gencert(work, "kubelet-client-expired", csr(`system:node:${m1.name}`, "system:nodes", []), {
-            ...ca,
-            config: expiredConfig,
-            profile: "client",
-          }),
-        ]
-      : []),
+    tools.gencert(work, "kubelet", csr(`system:node:${m1.name}`, "system:nodes", [m1.name, m1.ip]), ca),
+    tools.gencert(
+      work,
+      "kubelet-client",
+      csr(`system:node:${m1.name}`, "system:nodes", []),
+      options.expiredKubeletClient
+        ? { ...ca, config: expiredConfig, profile: "client" }
+        : { ...ca, profile: "client" },
+    ),
   ]);
   const pem = (name: string) => readFile(path.join(work, name), "utf8");
 
@@ -211,6 +223,8 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     await copyFile(path.join(work, "ca.pem"), file(node, `${ETCD_SSL}/ca.pem`));
   }
   for (const f of [
+    "kubelet.pem",
+    "kubelet-key.pem",
     "front-proxy-ca.pem",
     "proxy-client.pem",
     "proxy-client-key.pem",
@@ -220,12 +234,12 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     "kube-scheduler-key.pem",
   ])
     await copyFile(path.join(work, f), file(m1, `${CERT}/${f}`));
-  if (options.expiredKubeletClient) {
-    const dated = "kubelet-client-2024-11-28-17-20-06.pem";
-    const both = (await pem("kubelet-client-expired.pem")) + (await pem("kubelet-client-expired-key.pem"));
-    await writeFile(file(m1, `${CERT}/${dated}`), both, { mode: 0o600 });
-    await symlink(`${CERT}/${dated}`, file(m1, `${CERT}/kubelet-client-current.pem`));
-  }
+  // The kubelet's client certificate as its rotation keeps it: certificate and key in one dated
+  // file under --cert-dir, kubelet-client-current.pem linking to it.
+  const dated = "kubelet-client-2024-11-28-17-20-06.pem";
+  const clientPair = (await pem("kubelet-client.pem")) + (await pem("kubelet-client-key.pem"));
+  await writeFile(file(m1, `${CERT}/${dated}`), clientPair, { mode: 0o600 });
+  await symlink(`${CERT}/${dated}`, file(m1, `${CERT}/kubelet-client-current.pem`));
   const caPem = await pem("ca.pem");
   const adminKubeconfig = path.join(root, "kubectl.kubeconfig");
   await writeKubeconfig(adminKubeconfig, {
@@ -246,10 +260,57 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     });
   }
 
+  await writeFile(
+    file(m1, "/etc/kubernetes/kubelet.kubeconfig"),
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "- name: kubernetes",
+      "  cluster:",
+      `    certificate-authority: ${CERT}/ca.pem`,
+      `    server: ${server}`,
+      "contexts:",
+      "- name: default",
+      "  context: {cluster: kubernetes, user: default-auth}",
+      "current-context: default",
+      "users:",
+      "- name: default-auth",
+      "  user:",
+      `    client-certificate: ${CERT}/kubelet-client-current.pem`,
+      `    client-key: ${CERT}/kubelet-client-current.pem`,
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  await writeFile(
+    file(m1, "/etc/kubernetes/kubelet-config.yaml"),
+    [
+      "apiVersion: kubelet.config.k8s.io/v1beta1",
+      "kind: KubeletConfiguration",
+      `address: ${m1.ip}`,
+      "authentication:",
+      "  anonymous: {enabled: false}",
+      "  webhook: {enabled: true}",
+      `  x509: {clientCAFile: ${CERT}/ca.pem}`,
+      "authorization: {mode: Webhook}",
+      "cgroupDriver: systemd",
+      `clusterDNS: [${BINARY_DNS_IP}]`,
+      "clusterDomain: cluster.local",
+      `tlsCertFile: ${CERT}/kubelet.pem`,
+      `tlsPrivateKeyFile: ${CERT}/kubelet-key.pem`,
+      "rotateCertificates: true",
+      // A hollow node runs no containers: the host's cgroup version is not its concern.
+      "failCgroupV1: false",
+      "",
+    ].join("\n"),
+  );
+
   const processes: BinaryCluster["processes"] = {
     "kube-apiserver": undefined,
     "kube-controller-manager": undefined,
     "kube-scheduler": undefined,
+    kubelet: undefined,
   };
   const initialCluster = nodes.map((n, i) => `etcd0${i + 1}=https://${n.ip}:2380`).join(",");
   const etcd: EtcdMember[] = nodes.map((node, i) => ({
@@ -304,6 +365,7 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
       `--client-ca-file=${CERT}/ca.pem`,
       `--kubelet-client-certificate=${CERT}/${kubeletClient}.pem`,
       `--kubelet-client-key=${CERT}/${kubeletClient}-key.pem`,
+      "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
       `--service-account-key-file=${CERT}/ca.pem`,
       `--service-account-signing-key-file=${CERT}/ca-key.pem`,
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -356,6 +418,15 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
       `--requestheader-client-ca-file=${CERT}/front-proxy-ca.pem`,
       "--leader-elect=true",
     ],
+    kubelet: [
+      `${BIN_DIR}/kubelet`,
+      "--config=/etc/kubernetes/kubelet-config.yaml",
+      "--kubeconfig=/etc/kubernetes/kubelet.kubeconfig",
+      `--cert-dir=${CERT}`,
+      "--root-dir=/var/lib/kubelet",
+      `--hostname-override=${m1.name}`,
+      `--node-ip=${m1.ip}`,
+    ],
   };
   for (const [component, command] of Object.entries(argv))
     await writeFile(file(m1, `/etc/systemd/system/${component}.service`), unitFile(component, command));
@@ -366,7 +437,7 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
       m.name,
       command,
       path.join(logs, `${m.name}.log`),
-      onBinaryNode(m.node.root, bin, command),
+      onBinaryNode(m.node.root, nodeBin, command),
       {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         ...etcdEnv(m),
@@ -383,7 +454,7 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
       component,
       command,
       path.join(logs, `${component}.log`),
-      onBinaryNode(m1.root, bin, command),
+      onBinaryNode(m1.root, nodeBin, command),
     );
   };
   const stop = async () => {
@@ -421,6 +492,32 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
       },
       { timeoutMs: 60_000, failFast: exitedEarly },
     );
+    await addNodeAddress(m1.ip);
+    // The guides' RBAC: the API server (CN kubernetes-master) may use the kubelet API.
+    await kubectl(adminKubeconfig, [
+      "create",
+      "clusterrolebinding",
+      "kube-apiserver:kubelet-apis",
+      "--clusterrole=system:kubelet-api-admin",
+      "--user=kubernetes-master",
+    ]);
+    startComponent("kubelet");
+    // A kubelet with an expired client certificate never registers: that is the scenario.
+    if (!options.expiredKubeletClient)
+      await waitFor(
+        `node ${m1.name} Ready`,
+        async () => {
+          const r = await kubectl(adminKubeconfig, [
+            "get",
+            "node",
+            m1.name,
+            "-o",
+            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+          ]);
+          return r.stdout === "True" ? true : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 500, failFast: exitedEarly },
+      );
   } catch (err) {
     await stop();
     throw err;

@@ -76,7 +76,7 @@ async function clusterKubeletConfig(cluster: TestCluster): Promise<Record<string
 }
 
 /** The kubelet refuses a node IP that only the namespace's AnyIP route answers for. */
-async function addNodeAddress(ip: string): Promise<void> {
+export async function addNodeAddress(ip: string): Promise<void> {
   try {
     await run("ip", ["addr", "add", `${ip}/32`, "dev", "lo"]);
   } catch (err) {

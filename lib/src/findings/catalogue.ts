@@ -231,9 +231,14 @@ export const CATALOGUE = {
   TLS_BOOTSTRAP_RBAC_MISSING: {
     plugin: "certs",
     layer: "bootstrap",
-    severity: { "cannot-file-csrs": "warning", "client-csrs-waiting": "warning", "no-auto-approval": "info" },
+    severity: {
+      "cannot-file-csrs": "warning",
+      "no-bootstrap-tokens": "info",
+      "client-csrs-waiting": "warning",
+      "no-auto-approval": "info",
+    },
     meaning:
-      "A right of kubeadm's TLS bootstrap is granted to nobody: joining kubelets cannot file CSRs (warning), or their client CSRs and renewals wait for a person (info; a warning once a client CSR has waited over a minute).",
+      "A right of kubeadm's TLS bootstrap is granted to nobody: joining kubelets cannot file CSRs (warning; info while the cluster has no bootstrap token, so no kubelet joins that way), or their client CSRs and renewals wait for a person (info; a warning once a client CSR has waited over a minute).",
     next: "kubectl csr list --fix-rbac, which applies kubeadm's bindings.",
   },
   ROOT_CA_STALE: {

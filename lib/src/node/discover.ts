@@ -2,6 +2,7 @@
 // what settings, and how they are run (a systemd unit with its EnvironmentFiles, a static pod, a
 // bare process). Files are read the way the process sees them, through /proc/<pid>/root, so a
 // static pod's container paths and a private mount namespace resolve as they do for the process.
+import { lstatSync, readlinkSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { load } from "js-yaml";
@@ -86,7 +87,8 @@ export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeD
 async function describe(p: NodeProcess, procRoot: string, warnings: string[]): Promise<NodeComponent> {
   const root = path.join(procRoot, String(p.pid), "root");
   const cwd = path.join(procRoot, String(p.pid), "cwd");
-  const view = (file: string) => (path.isAbsolute(file) ? path.join(root, file) : path.join(cwd, file));
+  const view = (file: string) =>
+    resolveInRoot(root, path.isAbsolute(file) ? file : path.join(readCwd(cwd), file));
   const flags = parseFlags(p.argv.slice(1));
   const unit = await findUnit(p, view);
   let env = p.env;
@@ -139,6 +141,47 @@ async function describe(p: NodeProcess, procRoot: string, warnings: string[]): P
     c.kubeconfigs.push({ flag, file, kubeconfig: await readComponentKubeconfig(file, view) });
   }
   return c;
+}
+
+/** The process's working directory as it names it (/proc/<pid>/cwd's target); "/" when unknown. */
+function readCwd(cwdLink: string): string {
+  try {
+    return readlinkSync(cwdLink);
+  } catch {
+    return "/";
+  }
+}
+
+/**
+ * `file` as the process sees it, read from this machine through `root` (/proc/<pid>/root). Absolute
+ * symlinks (kubelet-client-current.pem links to a dated file) are followed inside `root`: the
+ * kernel would follow them from this machine's root instead.
+ */
+export function resolveInRoot(root: string, file: string): string {
+  const parts = file.split("/").filter((p) => p !== "" && p !== ".");
+  const done: string[] = [];
+  for (let hops = 0; parts.length > 0; ) {
+    const part = parts.shift() as string;
+    if (part === "..") {
+      done.pop();
+      continue;
+    }
+    const at = path.join(root, ...done, part);
+    let target: string | undefined;
+    try {
+      if (lstatSync(at).isSymbolicLink()) target = readlinkSync(at);
+    } catch {
+      // not there (yet): the caller's read says so
+    }
+    if (target === undefined) {
+      done.push(part);
+      continue;
+    }
+    if (++hops > 40) return at;
+    if (target.startsWith("/")) done.length = 0;
+    parts.unshift(...target.split("/").filter((p) => p !== "" && p !== "."));
+  }
+  return path.join(root, ...done);
 }
 
 async function inKubepods(procRoot: string, pid: number): Promise<boolean> {

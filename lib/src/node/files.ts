@@ -142,8 +142,14 @@ function kubeletFiles(
   // kubelet-server-current.pem (serverTLSBootstrap), else the self-signed kubelet.crt it made.
   const certDir = c.settings.get("cert-dir") ?? "/var/lib/kubelet/pki";
   const setting = c.settings.has("cert-dir") ? "--cert-dir" : "default --cert-dir";
+  // Its client certificate is there once TLS bootstrap or rotation wrote it; otherwise the
+  // kubeconfig names it (and the kubeconfig is read on its own).
+  const rotates =
+    c.settings.has("bootstrap-kubeconfig") ||
+    doc.rotateCertificates === true ||
+    c.settings.get("rotate-certificates") === "true";
   const client = path.posix.join(certDir, "kubelet-client-current.pem");
-  push(setting, client, { role: "client", peer: "kube-apiserver" }, { setting, path: client });
+  if (rotates) push(setting, client, { role: "client", peer: "kube-apiserver" }, { setting, path: client });
   if (!c.settings.has("tls-cert-file") && typeof doc.tlsCertFile !== "string") {
     const rotated =
       doc.serverTLSBootstrap === true || c.settings.get("rotate-server-certificates") === "true";

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverNode } from "./discover.js";
+import { discoverNode, resolveInRoot } from "./discover.js";
 import { usedFiles } from "./files.js";
 import { etcdSettingOrigin, etcdSettings, listFlag, parseFlags } from "./flags.js";
 import { componentOf, unitFromCgroup } from "./processes.js";
@@ -298,6 +298,7 @@ describe("discoverNode", () => {
         doc: {
           authentication: { x509: { clientCAFile: "/etc/kubernetes/cert/ca.pem" } },
           serverTLSBootstrap: true,
+          rotateCertificates: true,
         },
       },
       kubeconfigs: [],
@@ -318,5 +319,28 @@ describe("discoverNode", () => {
         "/var/lib/kubelet/pki/kubelet-server-current.pem",
       ],
     ]);
+  });
+});
+
+describe("resolveInRoot", () => {
+  it("follows absolute symlinks inside the process's root, and relative ones beside them", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "kubemend-root-"));
+    try {
+      await mkdir(path.join(root, "etc/kubernetes/cert"), { recursive: true });
+      await writeFile(path.join(root, "etc/kubernetes/cert/kubelet-client-2024.pem"), "pem");
+      await symlink(
+        "/etc/kubernetes/cert/kubelet-client-2024.pem",
+        path.join(root, "etc/kubernetes/cert/current.pem"),
+      );
+      await symlink("kubelet-client-2024.pem", path.join(root, "etc/kubernetes/cert/relative.pem"));
+      await symlink("/etc/kubernetes", path.join(root, "k8s"));
+      const expected = path.join(root, "etc/kubernetes/cert/kubelet-client-2024.pem");
+      expect(resolveInRoot(root, "/etc/kubernetes/cert/current.pem")).toBe(expected);
+      expect(resolveInRoot(root, "/etc/kubernetes/cert/relative.pem")).toBe(expected);
+      expect(resolveInRoot(root, "/k8s/cert/../cert/current.pem")).toBe(expected);
+      expect(resolveInRoot(root, "/etc/missing/x.pem")).toBe(path.join(root, "etc/missing/x.pem"));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

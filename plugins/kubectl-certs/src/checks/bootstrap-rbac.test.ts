@@ -34,15 +34,25 @@ describe("TLS_BOOTSTRAP_RBAC_MISSING", () => {
 });
 
 describe("TLS_BOOTSTRAP_RBAC_MISSING severities", () => {
+  const rights = [
+    { right: "file-csrs", granted: false },
+    { right: "nodeclient", granted: false },
+    { right: "selfnodeclient", granted: true },
+  ] as const;
   it("a kubelet that cannot file its CSR at all is a warning; missing auto-approval is information", () => {
-    const findings = checkBootstrapRbac([
-      { right: "file-csrs", granted: false },
-      { right: "nodeclient", granted: false },
-      { right: "selfnodeclient", granted: true },
+    const findings = checkBootstrapRbac(rights, [
+      { name: "bootstrap-token-abcdef", tokenId: "abcdef", deleting: false },
     ]);
     expect(findings.map((f) => [f.subject, f.severity])).toEqual([
       [{ kind: "ClusterRoleBinding", name: "kubeadm:kubelet-bootstrap" }, "warning"],
       [{ kind: "ClusterRoleBinding", name: "kubeadm:node-autoapprove-bootstrap" }, "info"],
     ]);
+  });
+
+  it("with no bootstrap token (or only one being deleted) nobody joins that way: a note", () => {
+    for (const tokens of [[], [{ name: "bootstrap-token-old", deleting: true }]]) {
+      const findings = checkBootstrapRbac(rights, tokens);
+      expect(findings.map((f) => f.severity)).toEqual(["info", "info"]);
+    }
   });
 });

@@ -93,11 +93,15 @@ export function checkRootCaCopies(copies: readonly RootCaCopy[]): Finding[] {
  */
 export function checkBootstrapRbac(
   rights: readonly { right: BootstrapRight; granted: boolean }[],
+  tokens: readonly BootstrapToken[] = [],
 ): Finding[] {
   const granted = new Map(rights.map((r) => [r.right, r.granted]));
+  // Without a bootstrap token no kubelet joins by TLS bootstrap (kubelets with certificates
+  // issued by hand, as binary installs often have): that nobody may file a CSR is only a note.
+  const joinable = tokens.some((t) => !t.deleting);
   return bootstrapRbacNotes(granted, []).map((note) =>
     finding("TLS_BOOTSTRAP_RBAC_MISSING", {
-      case: note.case,
+      case: note.case === "cannot-file-csrs" && !joinable ? "no-bootstrap-tokens" : note.case,
       subject: {
         kind: "ClusterRoleBinding",
         name: BOOTSTRAP_BINDINGS.find((b) => b.right === note.right)?.binding ?? "",

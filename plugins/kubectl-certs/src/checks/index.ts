@@ -25,7 +25,7 @@ export function runChecks(collected: Collected, t: Thresholds): Finding[] {
     ...checkKubelets(collected.nodes, collected.clusterCas),
     ...checkApiServices(collected.apiServices),
     ...checkBootstrapTokens(collected.bootstrapTokens, t),
-    ...checkBootstrapRbac(collected.bootstrapRbac),
+    ...checkBootstrapRbac(collected.bootstrapRbac, collected.bootstrapTokens),
     ...checkRootCaCopies(collected.rootCaCopies),
   ];
 }

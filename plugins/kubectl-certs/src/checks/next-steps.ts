@@ -1,6 +1,6 @@
 import { subjectText } from "@kubemend/lib/findings/finding";
 import { KUBEADM_CAS, KUBEADM_KUBECONFIGS, KUBEADM_LEAVES, restartStaticPod } from "../kubeadm.js";
-import type { FoundCert } from "../model.js";
+import type { CertUse, FoundCert } from "../model.js";
 
 const PROFILES = [...Object.values(KUBEADM_CAS), ...KUBEADM_LEAVES, ...KUBEADM_KUBECONFIGS];
 
@@ -60,9 +60,20 @@ function nodeRenewalStep(found: FoundCert): string {
   const uses = found.uses ?? [];
   if (uses.some((u) => u.component === "kubelet" && /cert-dir/.test(u.setting)))
     return "the kubelet renews its own certificates when rotateCertificates is on; once the client certificate has expired, delete kubelet-client-current.pem and restart the kubelet with a --bootstrap-kubeconfig so it files a new CSR (kubectl csr approve-client)";
+  return reissueStep(found.location, uses);
+}
+
+/** Reissue a binary install's certificate with cfssl (with more hosts, when given), and restart its users. */
+export function reissueStep(
+  location: string,
+  uses: readonly CertUse[],
+  addHosts: readonly string[] = [],
+): string {
+  const file = location.replace(/\s.*$/, "");
+  const name = (file.split("/").pop() ?? file).replace(/\.(pem|crt)$/, "");
   const restarts = [
     ...new Set(uses.map((u) => (u.unit ? `systemctl restart ${u.unit}` : `restart ${u.component}`))),
   ];
-  const name = (found.location.split("/").pop() ?? found.location).replace(/\s.*$/, "").replace(/\.pem$/, "");
-  return `reissue it from its CA as it was made (cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=ca-config.json -profile=kubernetes ${name}-csr.json | cfssljson -bare ${name}), copy it to ${found.location.replace(/\s.*$/, "")} on every node that uses it, then ${restarts.join(" and ") || "restart what uses it"}`;
+  const hosts = addHosts.length > 0 ? `add ${addHosts.join(", ")} to "hosts" in ${name}-csr.json, ` : "";
+  return `${hosts}reissue it from its CA as it was made (cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=ca-config.json -profile=kubernetes ${name}-csr.json | cfssljson -bare ${name}), copy it to ${file} on every node that uses it, then ${restarts.join(" and ") || "restart what uses it"}`;
 }

@@ -2,7 +2,7 @@ import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import { type CertificateInfo, coversAddress, verifyIssuedBy } from "@kubemend/lib/x509/certificate";
 import type { CertUse, NodeFacts, UsedCert } from "../model.js";
-import { addSansStep } from "./next-steps.js";
+import { reissueStep } from "./next-steps.js";
 
 const usedBy = (u: CertUse) => `${u.component} ${u.setting}`;
 
@@ -68,7 +68,11 @@ export function checkNodeRoles(facts: NodeFacts): Finding[] {
           sans: [...cert.sans.dns, ...cert.sans.ip],
           missing: missing.map((m) => ({ address: m.address, from: m.from })),
         },
-        next: `${addSansStep(missing.map((m) => m.address))} (cfssl: add them to "hosts" in its CSR JSON and run cfssl gencert again), then restart ${s.use.component}`,
+        next: reissueStep(
+          s.location,
+          [s.use],
+          missing.map((m) => m.address),
+        ),
       }),
     );
   }
@@ -82,7 +86,7 @@ export function checkNodeRoles(facts: NodeFacts): Finding[] {
         subject: { file: p.location },
         message: `${p.location} is used as ${p.use.role === "peer" ? "etcd's peer certificate" : `a ${p.use.role} certificate`} (${usedBy(p.use)}) but lacks ${missing.join(" and ")}`,
         evidence: { ...evidenceOf(p), extKeyUsages: cert.extKeyUsages, missing },
-        next: `reissue it with ${missing.join(" and ")} (a cfssl profile with those usages), then restart ${p.use.component}`,
+        next: `use a cfssl profile with ${missing.join(" and ")} in its "usages": ${reissueStep(p.location, [p.use])}`,
       }),
     );
   }

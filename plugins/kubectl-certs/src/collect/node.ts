@@ -17,6 +17,16 @@ const hostOfUrl = (url: string): string | undefined => {
   }
 };
 
+/** The same file however it is reached (two mount namespaces, a symlink): device and inode. */
+function fileIdentity(hostPath: string): string {
+  try {
+    const st = statSync(hostPath);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return hostPath;
+  }
+}
+
 /** One file read once, however many settings name it. */
 interface ReadFile {
   location: string;
@@ -63,7 +73,7 @@ export const nodeSource: Source = async (ctx) => {
     };
   }
   const files = readUsedFiles(usedFiles(discovery.components));
-  const kubeconfigs = readKubeconfigs(discovery.components);
+  const kubeconfigs = readKubeconfigs(discovery.components, files);
   const all = [...files.values(), ...kubeconfigs];
   const units = new Map(discovery.components.map((c) => [c.pid, c.unit?.name]));
   for (const f of all)
@@ -105,14 +115,7 @@ export const nodeSource: Source = async (ctx) => {
 function readUsedFiles(uses: FileUse[]): Map<string, ReadFile> {
   const byFile = new Map<string, ReadFile>();
   const paths = new Map<string, Set<string>>();
-  const identity = (hostPath: string) => {
-    try {
-      const st = statSync(hostPath);
-      return `${st.dev}:${st.ino}`;
-    } catch {
-      return hostPath;
-    }
-  };
+  const identity = fileIdentity;
   for (const u of uses) {
     if (u.role === "sa-public" || u.role === "sa-private") continue;
     const id = identity(u.hostPath);
@@ -156,13 +159,30 @@ function readUsedFiles(uses: FileUse[]): Map<string, ReadFile> {
   return byFile;
 }
 
-/** Client certificates in the components' kubeconfigs, presented to the API server. */
-function readKubeconfigs(components: readonly NodeComponent[]): ReadFile[] {
+/**
+ * Client certificates in the components' kubeconfigs, presented to the API server. A certificate
+ * file read already (the kubelet's kubelet-client-current.pem) gets the kubeconfig as one more use.
+ */
+function readKubeconfigs(components: readonly NodeComponent[], files: Map<string, ReadFile>): ReadFile[] {
   const out: ReadFile[] = [];
   for (const c of components)
     for (const k of c.kubeconfigs) {
       const certPem = k.kubeconfig.certPem;
       if (!certPem) continue;
+      const use: CertUse = {
+        component: c.component,
+        pid: c.pid,
+        setting: k.flag,
+        role: "client",
+        peer: "kube-apiserver",
+      };
+      const known = k.kubeconfig.certFile
+        ? files.get(fileIdentity(c.view(k.kubeconfig.certFile)))
+        : undefined;
+      if (known) {
+        if (!known.uses.some((u) => u.pid === use.pid && u.setting === use.setting)) known.uses.push(use);
+        continue;
+      }
       const location = k.kubeconfig.certFile ?? k.file;
       const origin = { source: "node" as const, location, holder: { file: location }, role: "leaf" } as const;
       const found = certsFromBundle(certPem, origin);
