@@ -55,6 +55,8 @@ step("lint and format", "npx", ["biome", "ci", "--colors=off", "."]);
 const controlPlane = step("control plane build (cached after the first run)", "bash", [
   "test/env/build-controlplane.sh",
 ]);
+// cfssl and cfssljson make the binary-install PKIs (the role-rule unit tests and test/env).
+const cfsslBuilt = step("cfssl build (cached after the first run)", "bash", ["test/env/build-cfssl.sh"]);
 // What users install: this machine's release archive and krew, made before the network namespace
 // (the release fetches Node from the npm registry, krew builds from the module proxy). The e2e
 // tests run a subset through that binary as krew installs it; the krew step checks the manifests.
@@ -76,7 +78,7 @@ const released =
 process.env.KUBEMEND_RELEASE = release;
 // The catalogue project runs after the unit tests, over the finding codes they emitted.
 vitest("unit", [], ["catalogue"]);
-if (controlPlane && released) vitest("e2e", ["scripts/in-netns.sh"]);
+if (controlPlane && cfsslBuilt && released) vitest("e2e", ["scripts/in-netns.sh"]);
 // Distribution (issue #9): the release archive through krew's validator, a real krew install
 // from the archive, a dispatch through kubectl and an uninstall, for each plugin.
 step("krew: validate, install, run through kubectl, uninstall", process.execPath, [
