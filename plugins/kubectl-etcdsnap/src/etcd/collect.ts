@@ -3,6 +3,7 @@ import type { CommandContext } from "@kubemend/lib/cli/app";
 import { IncompleteError } from "@kubemend/lib/cli/errors";
 import type { KubeClient } from "@kubemend/lib/kube/client";
 import { connect } from "@kubemend/lib/kube/connect";
+import { loadKubeConfig } from "@kubemend/lib/kube/kubeconfig";
 import { EtcdEndpoint, type EtcdTls } from "./client.js";
 import {
   DiscoveryError,
@@ -13,6 +14,7 @@ import {
   flagsSuffice,
   resolveConnection,
 } from "./discovery.js";
+import { etcdOnNode, type NodeEtcdMember } from "./node.js";
 import {
   type ApiserverEtcd,
   type EtcdMemberPod,
@@ -30,6 +32,8 @@ export interface Discovered {
   kube?: KubeClient;
   /** Why the mirror pods could not be read, when the flags made up for it. */
   kubeError?: string;
+  /** The members as the processes on this node run them, when there are no mirror pods (binary installs). */
+  nodeMembers?: NodeEtcdMember[];
 }
 
 const PODS = { group: "", version: "v1", resource: "pods", namespace: "kube-system" };
@@ -81,13 +85,24 @@ export async function locateEtcd(
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       kubeError = message;
-      if (!(flags.endpoints && flags.endpoints.length > 0)) {
+      if (
+        !(flags.endpoints && flags.endpoints.length > 0) &&
+        (await etcdOnNode(serverOf(ctx))).members.length === 0
+      ) {
         throw new IncompleteError(
           `cannot find etcd: reading the control-plane mirror pods failed: ${message}`,
           "pass etcd's address and files with --endpoints, --cacert, --cert and --key (or ETCDCTL_*)",
         );
       }
     }
+  }
+  // A binary install has no mirror pods: etcd and the API server are found from what runs here.
+  let nodeMembers: NodeEtcdMember[] = [];
+  if (members.length === 0 && apiservers.length === 0 && !flagsSuffice(flags)) {
+    const onNode = await etcdOnNode(serverOf(ctx));
+    nodeMembers = onNode.members;
+    members = onNode.members;
+    apiservers = onNode.apiservers;
   }
   let connection: EtcdConnection;
   try {
@@ -99,7 +114,22 @@ export async function locateEtcd(
       "is this a stacked kubeadm control plane? otherwise pass --endpoints, --cacert, --cert and --key",
     );
   }
-  return { connection, members, kube, ...(kubeError !== undefined && { kubeError }) };
+  return {
+    connection,
+    members,
+    ...(nodeMembers.length > 0 && { nodeMembers }),
+    kube,
+    ...(kubeError !== undefined && { kubeError }),
+  };
+}
+
+/** The API server the kubeconfig dials, to pick this cluster's processes on the node. */
+function serverOf(ctx: Pick<CommandContext, "kube" | "env">): string | undefined {
+  try {
+    return loadKubeConfig(ctx.kube, { env: ctx.env }).server;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads the TLS files; an unreadable one is named together with where it lives. */
