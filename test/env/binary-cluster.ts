@@ -6,6 +6,7 @@
 // are mounted at their real paths (and the binaries at /opt/k8s/bin) in the process's private
 // mount namespace, so /proc/<pid>/cmdline reads exactly like a real node's.
 
+import { execFile as execFileCb } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { copyFile, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -77,6 +78,14 @@ export interface BinaryCluster {
   kubectl(args: string[], opts?: { input?: string }): Promise<ExecResult>;
   startEtcd(member: EtcdMember): void;
   stopEtcd(member: EtcdMember): Promise<void>;
+  /**
+   * What `systemctl VERB UNIT` does on a node here (the env is systemd for its processes): etcd.service
+   * is the node's member; the control plane and the kubelet run on m1. Returns false for a unit
+   * this env does not run (kube-proxy).
+   */
+  systemctl(node: BinaryNode, verb: "start" | "stop" | "restart", unit: string): Promise<boolean>;
+  /** Runs argv on a node, as root in a shell there would (its files at their paths, /opt/k8s/bin first on PATH). */
+  exec(node: BinaryNode, argv: string[], cwd?: string): Promise<ExecResult>;
   stop(): Promise<void>;
 }
 
@@ -137,7 +146,14 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
   // main (the kubelet's code over kubemark's fake runtime), named kubelet as a node would have it.
   const nodeBin = path.join(root, "bin");
   await mkdir(nodeBin);
-  for (const name of ["etcd", "etcdctl", "kube-apiserver", "kube-controller-manager", "kube-scheduler"])
+  for (const name of [
+    "etcd",
+    "etcdctl",
+    "etcdutl",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+  ])
     await symlink(path.join(bin, name), path.join(nodeBin, name));
   await symlink(path.join(bin, "hollow-kubelet"), path.join(nodeBin, "kubelet"));
   const logs = path.join(root, "logs");
@@ -522,6 +538,39 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     await stop();
     throw err;
   }
+  const systemctl: BinaryCluster["systemctl"] = async (node, verb, unit) => {
+    const name = unit.replace(/\.service$/, "");
+    if (name === "etcd") {
+      const m = etcd.find((x) => x.node === node);
+      if (!m) return false;
+      if (verb !== "start") await stopEtcd(m);
+      if (verb !== "stop") startEtcd(m);
+      return true;
+    }
+    if (!(name in processes) || node !== m1) return false;
+    const component = name as BinaryComponent;
+    const proc = processes[component];
+    if (verb !== "start" && proc) await stopProcess(proc);
+    if (verb !== "stop") startComponent(component);
+    return true;
+  };
+  const exec: BinaryCluster["exec"] = (node, argv, cwd = "/") =>
+    new Promise((resolve) => {
+      const wrapped = onBinaryNode(node.root, nodeBin, ["sh", "-c", 'cd "$0" && exec "$@"', cwd, ...argv]);
+      execFileCb(
+        wrapped[0] as string,
+        wrapped.slice(1),
+        { env: { PATH: `${BIN_DIR}:${process.env.PATH ?? "/usr/bin:/bin"}` }, maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => {
+          const code = err
+            ? typeof (err as { code?: unknown }).code === "number"
+              ? (err as { code: number }).code
+              : 1
+            : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
   return {
     root,
     bin,
@@ -536,6 +585,8 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     kubectl: (args, opts) => kubectl(adminKubeconfig, args, opts?.input),
     startEtcd,
     stopEtcd,
+    systemctl,
+    exec,
     stop,
   };
 }

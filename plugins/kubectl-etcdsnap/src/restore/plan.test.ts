@@ -82,3 +82,80 @@ describe("restore plan", () => {
     expect(plan.steps.at(-1)?.where).toBe("every node");
   });
 });
+
+describe("restore plan for a binary install", () => {
+  const units = ["1", "2", "3"].map((n) => ({
+    pod: `etcd (pid ${n}, etcd.service)`,
+    node: `m${n}`,
+    name: `etcd0${n}`,
+    clientUrls: [`https://10.0.0.${n}:2379`],
+    peerUrls: [`https://10.0.0.${n}:2380`],
+    dataDir: "/var/lib/etcd/k8s-etcd",
+    unit: {
+      name: "etcd.service",
+      file: "/etc/systemd/system/etcd.service",
+      environmentFiles: ["/etc/etcd/etcd.conf"],
+    },
+    origin: { "data-dir": "ETCD_DATA_DIR", "initial-advertise-peer-urls": "--initial-advertise-peer-urls" },
+  }));
+  const plan = restorePlan({
+    file: "/backups/snap.db",
+    snapshot: { revision: 1000 },
+    members: units,
+    live: { revision: 2000, clusterId: "aa" },
+    now: new Date("2024-05-04T03:00:00Z"),
+    margin: 10,
+  });
+
+  it("stops and starts units with systemctl, never moves static pod manifests", () => {
+    const commands = plan.steps.flatMap((s) => s.commands).join("\n");
+    expect(commands).not.toMatch(/manifests|crictl/);
+    expect(plan.steps.map((s) => [s.where, s.commands[0]?.split(" \\")[0]])).toEqual([
+      ["every control-plane node", "systemctl stop kube-apiserver"],
+      ["m1, member etcd01", "systemctl stop etcd.service"],
+      ["m2, member etcd02", "systemctl stop etcd.service"],
+      ["m3, member etcd03", "systemctl stop etcd.service"],
+      ["m1, member etcd01", "etcdutl snapshot restore snap.db"],
+      ["m2, member etcd02", "etcdutl snapshot restore snap.db"],
+      ["m3, member etcd03", "etcdutl snapshot restore snap.db"],
+      [
+        "m1, member etcd01",
+        "mv /var/lib/etcd/k8s-etcd /var/lib/etcd/k8s-etcd.before-restore-20240504T030000Z",
+      ],
+      [
+        "m2, member etcd02",
+        "mv /var/lib/etcd/k8s-etcd /var/lib/etcd/k8s-etcd.before-restore-20240504T030000Z",
+      ],
+      [
+        "m3, member etcd03",
+        "mv /var/lib/etcd/k8s-etcd /var/lib/etcd/k8s-etcd.before-restore-20240504T030000Z",
+      ],
+      ["m1, member etcd01", "systemctl start etcd.service"],
+      ["m2, member etcd02", "systemctl start etcd.service"],
+      ["m3, member etcd03", "systemctl start etcd.service"],
+      [
+        "any control-plane node",
+        "etcdctl endpoint health --cluster   # with --endpoints/--cacert/--cert/--key as for etcdsnap save",
+      ],
+      ["every control-plane node", "systemctl start kube-apiserver"],
+      ["every node", "systemctl restart kubelet kube-proxy"],
+    ]);
+  });
+
+  it("restores each member with its own name and peer URL, the whole cluster, the bump and --mark-compacted", () => {
+    const restore = plan.steps[5];
+    expect(restore?.what).toBe(
+      "restore member etcd02 into a new data dir beside /var/lib/etcd/k8s-etcd (ETCD_DATA_DIR in /etc/etcd/etcd.conf; copy snap.db to this node first)",
+    );
+    expect(restore?.commands[0]?.split(" \\\n    ")).toEqual([
+      "etcdutl snapshot restore snap.db",
+      "--name etcd02",
+      "--initial-cluster etcd01=https://10.0.0.1:2380,etcd02=https://10.0.0.2:2380,etcd03=https://10.0.0.3:2380",
+      "--initial-cluster-token etcd-restore-20240504T030000Z",
+      "--initial-advertise-peer-urls https://10.0.0.2:2380",
+      "--data-dir /var/lib/etcd/k8s-etcd.restored-20240504T030000Z",
+      "--bump-revision 1010",
+      "--mark-compacted",
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
-// The ordered restore steps for a stacked (kubeadm) control plane, and what the restore undoes.
+// The ordered restore steps, for a stacked (kubeadm) control plane of static pods or a binary
+// install of systemd units, and what the restore undoes.
 // It follows etcd's guidance for Kubernetes: restore with --bump-revision and --mark-compacted,
 // so that the revision never goes backwards and every watcher (controllers, kube-proxy, CNI)
 // gets "compacted" and lists afresh, instead of silently keeping state newer than etcd (S1).
@@ -119,7 +120,116 @@ function rollbackWarnings(
   return out;
 }
 
+/** A member that systemd runs (a binary install), with its unit and where its settings come from. */
+export interface SystemdMember extends EtcdMemberPod {
+  unit: { name: string; file?: string; environmentFiles: string[] };
+  origin: Record<string, string>;
+}
+
+function isSystemd(m: EtcdMemberPod): m is SystemdMember {
+  return (m as Partial<SystemdMember>).unit !== undefined;
+}
+
 function steps(input: PlanInput, bump: number): PlanStep[] {
+  if (input.members.length > 0 && input.members.every(isSystemd))
+    return systemdSteps(input, input.members as SystemdMember[], bump);
+  return staticPodSteps(input, bump);
+}
+
+/** The restore command of one member: into a new data dir beside its own, never over it. */
+function restoreCommand(
+  m: EtcdMemberPod,
+  base: string,
+  initialCluster: string,
+  token: string,
+  stamp: string,
+  bump: number,
+) {
+  return [
+    `etcdutl snapshot restore ${base}`,
+    `--name ${m.name}`,
+    `--initial-cluster ${initialCluster}`,
+    `--initial-cluster-token ${token}`,
+    `--initial-advertise-peer-urls ${m.peerUrls.join(",")}`,
+    `--data-dir ${m.dataDir}.restored-${stamp}`,
+    `--bump-revision ${bump}`,
+    "--mark-compacted",
+  ].join(" \\\n    ");
+}
+
+/**
+ * A binary install: each member is a systemd unit (its data dir and peer URLs from its flags or
+ * its EnvironmentFile), and so are the API server, the controller-manager and the scheduler.
+ */
+function systemdSteps(input: PlanInput, members: SystemdMember[], bump: number): PlanStep[] {
+  const stamp = compactTime(input.now);
+  const token = `etcd-restore-${stamp}`;
+  const initialCluster = members.flatMap((m) => m.peerUrls.map((u) => `${m.name}=${u}`)).join(",");
+  const base = input.file.split("/").pop() as string;
+  const where = (m: SystemdMember) => `${m.node || "<node>"}, member ${m.name}`;
+  const settingOf = (m: SystemdMember, name: string) => {
+    const origin = m.origin[name] ?? `--${name}`;
+    return origin.startsWith("--")
+      ? `${origin} in ${m.unit.file ?? m.unit.name}`
+      : `${origin} in ${m.unit.environmentFiles.join(" or ") || m.unit.name}`;
+  };
+  return [
+    {
+      where: "every control-plane node",
+      what: "stop kube-apiserver, so nothing writes to etcd while it is restored",
+      commands: ["systemctl stop kube-apiserver"],
+    },
+    ...members.map((m) => ({
+      where: where(m),
+      what: `stop etcd (unit ${m.unit.name})`,
+      commands: [`systemctl stop ${m.unit.name}`],
+    })),
+    ...members.map((m) => ({
+      where: where(m),
+      what: `restore member ${m.name} into a new data dir beside ${m.dataDir} (${settingOf(m, "data-dir")}; copy ${base} to this node first)`,
+      commands: [restoreCommand(m, base, initialCluster, token, stamp, bump)],
+    })),
+    ...members.map((m) => ({
+      where: where(m),
+      what: `swap ${m.name}'s data dir (the old one stays as ${m.dataDir}.before-restore-${stamp})`,
+      commands: [
+        `mv ${m.dataDir} ${m.dataDir}.before-restore-${stamp}`,
+        `mv ${m.dataDir}.restored-${stamp} ${m.dataDir}`,
+      ],
+    })),
+    ...members.map((m) => ({
+      where: where(m),
+      what: `start etcd (unit ${m.unit.name})`,
+      commands: [`systemctl start ${m.unit.name}`],
+    })),
+    {
+      where: "any control-plane node",
+      what: "wait until every member is healthy",
+      commands: [
+        "etcdctl endpoint health --cluster   # with --endpoints/--cacert/--cert/--key as for etcdsnap save",
+      ],
+    },
+    {
+      where: "every control-plane node",
+      what: "start kube-apiserver, then restart kube-controller-manager and kube-scheduler so they re-list everything",
+      commands: [
+        "systemctl start kube-apiserver",
+        "systemctl restart kube-controller-manager kube-scheduler",
+      ],
+    },
+    {
+      where: "every node",
+      what: "restart the kubelet and kube-proxy (and the CNI) so they resync with the restored state",
+      commands: [
+        "systemctl restart kubelet kube-proxy",
+        "kubectl get nodes; kubectl get pods -A; kubectl netcheck svc <each important Service>",
+      ],
+    },
+  ];
+}
+
+/** A stacked kubeadm control plane: etcd and the API server are static pods the kubelet runs. */
+function staticPodSteps(input: PlanInput, bump: number): PlanStep[] {
   const members = input.members.length > 0 ? input.members : [placeholderMember()];
   const nodes = [...new Set(members.map((m) => m.node || "<node>"))];
   const stamp = compactTime(input.now);
@@ -148,18 +258,7 @@ function steps(input: PlanInput, bump: number): PlanStep[] {
       memberOn(node).map((m) => ({
         where: node,
         what: `restore member ${m.name} into a new data dir (copy ${base} to this node first)`,
-        commands: [
-          [
-            `etcdutl snapshot restore ${base}`,
-            `--name ${m.name}`,
-            `--initial-cluster ${initialCluster}`,
-            `--initial-cluster-token ${token}`,
-            `--initial-advertise-peer-urls ${m.peerUrls.join(",")}`,
-            `--data-dir ${m.dataDir}.restored-${stamp}`,
-            `--bump-revision ${bump}`,
-            "--mark-compacted",
-          ].join(" \\\n    "),
-        ],
+        commands: [restoreCommand(m, base, initialCluster, token, stamp, bump)],
       })),
     ),
     ...nodes.flatMap((node) =>
