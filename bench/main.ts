@@ -9,6 +9,7 @@ import { compare } from "./compare.js";
 import { machine, markdown } from "./report.js";
 import { missingCommands } from "./requires.js";
 import type { Suite } from "./suite.js";
+import { certsNode } from "./suites/certs-node.js";
 import { certsSecrets } from "./suites/certs-secrets.js";
 import { csrApprove } from "./suites/csr-approve.js";
 import { csrApproveClient } from "./suites/csr-approve-client.js";
@@ -19,6 +20,7 @@ import { startup } from "./suites/startup.js";
 import { startupSea } from "./suites/startup-sea.js";
 
 const SUITES: Suite[] = [
+  certsNode,
   startup,
   startupSea,
   certsSecrets,
