@@ -415,6 +415,14 @@ export const CATALOGUE = {
     meaning: "RBAC does not allow the probe (the proxy subresource, or creating a pod).",
     next: "kubectl auth can-i the verb named in the finding.",
   },
+  AGENT_NOT_SEEN: {
+    plugin: "netcheck",
+    layer: "kube-proxy",
+    severity: { "kube-proxy": "info", cni: "info" },
+    meaning:
+      "kube-proxy (or the CNI) runs as no pod in the cluster: a host service the API does not show (binary installs), or replaced (Cilium, kube-router). Not a failure: a layer kubemend could not see.",
+    next: "Check it on the node: systemctl status kube-proxy, its /healthz on :10256, the KUBE-SVC rules; for the CNI, /etc/cni/net.d and its unit.",
+  },
   NETCHECK_PARTIAL: {
     plugin: "netcheck",
     layer: "rbac",

@@ -20,7 +20,7 @@ describe("checkDns, findings in full", () => {
         message:
           "no cluster DNS: neither Service kube-system/kube-dns nor pods labelled k8s-app=kube-dns exist",
         evidence: {},
-        next: "install CoreDNS: kubeadm init phase addon coredns",
+        next: "install CoreDNS: kubeadm init phase addon coredns on a kubeadm cluster; on a binary install, apply CoreDNS's manifests (or its Helm chart) with the Service IP the kubelets' clusterDNS names",
       },
     ]);
   });

@@ -22,7 +22,7 @@ export function checkDns(dns: CollectedDns): Finding[] {
         "no-cluster-dns",
         `no cluster DNS: neither Service ${DNS_NAMESPACE}/${DNS_SERVICE} nor pods labelled ${DNS_POD_LABEL} exist`,
         {},
-        "install CoreDNS: kubeadm init phase addon coredns",
+        "install CoreDNS: kubeadm init phase addon coredns on a kubeadm cluster; on a binary install, apply CoreDNS's manifests (or its Helm chart) with the Service IP the kubelets' clusterDNS names",
       ),
     ];
   if (!dns.service)

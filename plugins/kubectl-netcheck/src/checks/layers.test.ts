@@ -43,6 +43,7 @@ describe("layers", () => {
       ENDPOINTS_NOT_READY: "endpoints",
       NODE_NOT_READY: "nodes",
       KUBE_PROXY_UNHEALTHY: "kube-proxy",
+      AGENT_NOT_SEEN: "kube-proxy",
       CNI_UNHEALTHY: "network",
       APISERVER_SVC_MISMATCH: "network",
       NETPOL_BLOCKS: "policy",

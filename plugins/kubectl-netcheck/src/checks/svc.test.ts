@@ -55,7 +55,10 @@ describe("netcheck svc checks", () => {
           agent("kube-proxy-a", "kube-proxy", "node-a", { ready: false, waiting: "CrashLoopBackOff" }),
         ],
       });
-      expect(codes(checkService(c))).toEqual(["SVC_HEADLESS:info"]);
+      // No CNI pod in this fixture: a note that the CNI was not seen, and nothing about kube-proxy.
+      const findings = checkService(c);
+      expect(codes(findings)).toEqual(["SVC_HEADLESS:info", "AGENT_NOT_SEEN:info"]);
+      expect(findings[1]?.evidence).toEqual({ role: "cni" });
     });
 
     it("a selector-less Service with hand-made endpoints raises no alarm", () => {
@@ -370,10 +373,22 @@ describe("netcheck svc checks", () => {
       );
     });
 
-    it("no kube-proxy anywhere (a kube-proxy replacement) is no alarm", () => {
+    it("no kube-proxy anywhere (a host service, or a replacement) is no alarm: a note on where to look", () => {
       const c = healthyService();
       c.agents = c.agents.filter((a) => a.agent !== "kube-proxy");
-      expect(checkService(c)).toEqual([]);
+      const findings = checkService(c);
+      expect(findings.map((f) => [f.code, f.severity, f.subject, f.evidence])).toEqual([
+        [
+          "AGENT_NOT_SEEN",
+          "info",
+          { kind: "DaemonSet", namespace: "kube-system", name: "kube-proxy" },
+          { role: "kube-proxy" },
+        ],
+      ]);
+      expect(findings[0]?.next).toMatch(
+        /^on each node: systemctl status kube-proxy; curl -s http:\/\/127\.0\.0\.1:10256\/healthz/,
+      );
+      expect(verdict(c)).toMatchObject({ status: "ok" });
     });
 
     it("NetworkUnavailable on a node is CNI_UNHEALTHY", () => {

@@ -1,7 +1,7 @@
 import { finding } from "@kubemend/lib/findings/catalogue";
 import type { Finding } from "@kubemend/lib/findings/finding";
 import type { CollectedService } from "../collect/service.js";
-import { checkAgents, checkNodes } from "./agents.js";
+import { checkAgents, checkNodes, unseenAgents } from "./agents.js";
 import { checkApiServerService } from "./apiserver.js";
 import { checkDns } from "./dns.js";
 import { checkEndpoints } from "./endpoints.js";
@@ -37,6 +37,7 @@ export function checkService(c: CollectedService, options: SvcCheckOptions = {})
       [],
       hosting,
     ),
+    ...unseenAgents(c.agents, isHeadless(service) ? ["cni"] : ["kube-proxy", "cni"]),
     ...checkPolicies(c, options.port),
     ...partial(c),
   );

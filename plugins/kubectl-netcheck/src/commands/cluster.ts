@@ -2,7 +2,7 @@ import type { CommandSpec } from "@kubemend/lib/cli/app";
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { KubeCommand } from "@kubemend/lib/cli/kube-command";
 import type { FailOn } from "@kubemend/lib/findings/finding";
-import { checkAgents, checkNodes } from "../checks/agents.js";
+import { checkAgents, checkNodes, unseenAgents } from "../checks/agents.js";
 import { checkApiServerService } from "../checks/apiserver.js";
 import { checkDns } from "../checks/dns.js";
 import { verdictOf } from "../checks/layers.js";
@@ -31,6 +31,7 @@ class Cluster extends KubeCommand<{ failOn: FailOn }> {
       ...checkDns(dns),
       ...checkNodes(byName, "a cluster node"),
       ...checkAgents(agents, byName.keys(), [], () => "a cluster node"),
+      ...unseenAgents(agents, ["kube-proxy", "cni"]),
       ...checkApiServerService(apiServer),
     ];
     const kinds = [...new Set(agents.map((a) => a.agent))].sort().join(", ") || "no known node agents";
