@@ -14,6 +14,7 @@ import path from "node:path";
 import { caConfig, cfssl, csr } from "./cfssl.js";
 import { claimBlock, type ExecResult, kubectl, requireNetns } from "./cluster.js";
 import { controlPlaneBin } from "./controlplane-bin.js";
+import { inPrivateMounts } from "./kubeadm.js";
 import { writeKubeconfig } from "./kubeconfig-file.js";
 import { addNodeAddress } from "./kubelet.js";
 import { httpsGet, type ManagedProcess, startProcess, stopProcess, waitFor } from "./process.js";
@@ -95,19 +96,11 @@ const NODE_MOUNTS = ["etc/kubernetes", "etc/etcd", "etc/systemd/system", "var/li
 function onBinaryNode(nodeRoot: string, bin: string, argv: string[]): string[] {
   for (const d of [...NODE_MOUNTS, BIN_DIR.slice(1)]) mkdirSync(`/${d}`, { recursive: true });
   const mounts = NODE_MOUNTS.map((d) => `mount --bind "$0/${d}" /${d}`).join(" && ");
-  return [
-    "unshare",
-    "--mount",
-    "--propagation",
-    "private",
-    "--",
-    "sh",
-    "-c",
-    `${mounts} && mount --bind "$1" ${BIN_DIR} && cd / && shift && exec "$@"`,
+  return inPrivateMounts(`${mounts} && mount --bind "$1" ${BIN_DIR} && cd / && shift && exec "$@"`, [
     nodeRoot,
     bin,
     ...argv,
-  ];
+  ]);
 }
 
 /** A systemd unit as the guides write it: the flags on ExecStart, one per line. */

@@ -2,10 +2,11 @@
 // install's PKI the way the operators' guides do: CSR JSON files, `cfssl gencert -initca` for each
 // CA, `cfssl gencert -ca … -config ca-config.json -profile kubernetes` for each leaf, and
 // `cfssljson -bare NAME`, which writes NAME.pem, NAME-key.pem and NAME.csr.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { buildScript } from "./controlplane-bin.js";
 import { ENV_DIR } from "./paths.js";
 
 const run = promisify(execFile);
@@ -16,20 +17,7 @@ let built: Promise<string> | undefined;
 export function cfsslBin(): Promise<string> {
   const preset = process.env.KUBEMEND_CFSSL_BIN;
   if (preset) return Promise.resolve(preset);
-  built ??= new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ENV_DIR, "build-cfssl.sh")], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code === 0) resolve(out.trim().split("\n").pop() as string);
-      else reject(new Error(`test/env/build-cfssl.sh exited ${code}`));
-    });
-  });
+  built ??= buildScript(path.join(ENV_DIR, "build-cfssl.sh"));
   return built;
 }
 

@@ -13,8 +13,14 @@ let built: Promise<string> | undefined;
 export function controlPlaneBin(): Promise<string> {
   const preset = process.env.KUBEMEND_CONTROLPLANE_BIN;
   if (preset) return Promise.resolve(preset);
-  built ??= new Promise((resolve, reject) => {
-    const child = spawn("bash", [SCRIPT], { stdio: ["ignore", "pipe", "inherit"] });
+  built ??= buildScript(SCRIPT);
+  return built;
+}
+
+/** Runs a cached build script of test/env; it prints the directory it built on its last line. */
+export function buildScript(script: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
@@ -22,8 +28,7 @@ export function controlPlaneBin(): Promise<string> {
     child.on("error", reject);
     child.on("exit", (code) => {
       if (code === 0) resolve(out.trim().split("\n").pop() as string);
-      else reject(new Error(`test/env/build-controlplane.sh exited ${code}`));
+      else reject(new Error(`${path.relative(path.dirname(ENV_DIR), script)} exited ${code}`));
     });
   });
-  return built;
 }

@@ -22,18 +22,12 @@ export const KUBEADM_API = "kubeadm.k8s.io/v1beta4";
  */
 export function onNode(root: string, argv: string[]): string[] {
   mkdirSync(KUBERNETES_DIR, { recursive: true });
-  return [
-    "unshare",
-    "--mount",
-    "--propagation",
-    "private",
-    "--",
-    "sh",
-    "-c",
-    'mount --bind "$0" /etc/kubernetes && exec "$@"',
-    root,
-    ...argv,
-  ];
+  return inPrivateMounts('mount --bind "$0" /etc/kubernetes && exec "$@"', [root, ...argv]);
+}
+
+/** `sh -c script args…` in a private mount namespace: its bind mounts are its own and its children's. */
+export function inPrivateMounts(script: string, args: string[]): string[] {
+  return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, ...args];
 }
 
 export interface KubeadmConfigSpec {
