@@ -28,3 +28,21 @@ it("the demo makes one pass with --once and exits 0", async () => {
     expect(result.out).toContain(`\u2500\u2500 ${headline}`);
   expect(result.out).toMatch(/demo: one pass done in/);
 });
+
+it("the binary-install demo (--shape binary) makes one pass: the seeds' mistakes, a snapshot, systemd restore steps", async () => {
+  const result = await new Promise<{ code: number; out: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(REPO, ".tsbuild", "bundles", "demo.mjs"), "--shape", "binary", "--once"],
+      { env: process.env, maxBuffer: 64 << 20, timeout: 170_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) || 1 : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+  expect(result.code, result.out.slice(-2000)).toBe(0);
+  expect(result.out).toMatch(/CRITICAL\s+SAN_MISSING\s+\/etc\/kubernetes\/cert\/kubernetes\.pem/);
+  expect(result.out).toMatch(
+    /CRITICAL\s+CERT_EXPIRED\s+\/etc\/kubernetes\/cert\/kubelet-client-current\.pem/,
+  );
+  expect(result.out).toMatch(/systemctl stop etcd\.service/);
+  expect(result.out).toMatch(/demo: one pass done in/);
+});

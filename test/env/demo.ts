@@ -5,10 +5,17 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { binaryDemo } from "./demo-binary.js";
 import { REPO } from "./paths.js";
 import { startSandbox } from "./scenarios.js";
 
-const { values } = parseArgs({ options: { once: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { once: { type: "boolean", default: false }, shape: { type: "string", default: "kubeadm" } },
+});
+if (values.shape !== "kubeadm" && values.shape !== "binary") {
+  console.error(`demo: --shape is kubeadm (default) or binary, not "${values.shape}"`);
+  process.exit(2);
+}
 
 interface Headline {
   plugin: string;
@@ -36,6 +43,21 @@ function run(args: string[], kubeconfig: string): Promise<{ code: number; out: s
 
 function banner(text: string): void {
   console.log(`\n\u2500\u2500 ${text} ${"\u2500".repeat(Math.max(0, 90 - text.length))}`);
+}
+
+if (values.shape === "binary") {
+  const started = Date.now();
+  const demo = await binaryDemo({ run, banner });
+  if (!values.once) {
+    banner("the binary install stays up; Ctrl-C stops it");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+  }
+  await demo.stop();
+  console.log(`\ndemo: one pass done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(demo.failed ? 1 : 0);
 }
 
 const started = Date.now();
