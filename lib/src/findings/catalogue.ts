@@ -420,7 +420,7 @@ export const CATALOGUE = {
     layer: "kube-proxy",
     severity: { "kube-proxy": "info", cni: "info" },
     meaning:
-      "kube-proxy (or the CNI) runs as no pod in the cluster: a host service the API does not show (binary installs), or replaced (Cilium, kube-router). Not a failure: a layer kubemend could not see.",
+      "No kube-proxy (or CNI) pod runs in the cluster: it is a host service the API does not show (binary installs), or it is replaced (Cilium, kube-router). Not a failure: a layer kubemend could not see.",
     next: "Check it on the node: systemctl status kube-proxy, its /healthz on :10256, the KUBE-SVC rules; for the CNI, /etc/cni/net.d and its unit.",
   },
   NETCHECK_PARTIAL: {
