@@ -72,7 +72,14 @@ export const nodeSource: Source = async (ctx) => {
       ],
     };
   }
-  const files = readUsedFiles(usedFiles(discovery.components));
+  const denied = new Set<string>();
+  const files = readUsedFiles(usedFiles(discovery.components), denied);
+  if (denied.size > 0)
+    warnings.push({
+      source: "node" as const,
+      message: `could not read ${denied.size} files the node's components use (permission denied), such as ${[...denied][0]}: their certificates were not checked`,
+      hint: "run as root on the node (sudo kubectl certs expiry)",
+    });
   const kubeconfigs = readKubeconfigs(discovery.components, files);
   const all = [...files.values(), ...kubeconfigs];
   const units = new Map(discovery.components.map((c) => [c.pid, c.unit?.name]));
@@ -112,7 +119,7 @@ export const nodeSource: Source = async (ctx) => {
 };
 
 /** Reads each certificate or CA file once; files of the same path on two mount namespaces stay apart. */
-function readUsedFiles(uses: FileUse[]): Map<string, ReadFile> {
+function readUsedFiles(uses: FileUse[], denied: Set<string>): Map<string, ReadFile> {
   const byFile = new Map<string, ReadFile>();
   const paths = new Map<string, Set<string>>();
   const identity = fileIdentity;
@@ -127,7 +134,13 @@ function readUsedFiles(uses: FileUse[]): Map<string, ReadFile> {
       try {
         found = certsFromBundle(readFileSync(u.hostPath), origin);
       } catch (err) {
-        found = [{ ...origin, problem: `cannot read (${(err as NodeJS.ErrnoException).code})` }];
+        const code = (err as NodeJS.ErrnoException).code;
+        // Not root: every file of a root process is out of reach. One warning says so, below.
+        if (code === "EACCES" || code === "EPERM") {
+          denied.add(u.path);
+          continue;
+        }
+        found = [{ ...origin, problem: `cannot read (${code})` }];
       }
       f = {
         location: u.path,
