@@ -61,7 +61,7 @@ describe("the node source, for a user who cannot read the components' files", ()
       {
         source: "node",
         message:
-          "could not read 1 files the node's components use (permission denied), such as /etc/kubernetes/cert/denied-ca.pem: their certificates were not checked",
+          "could not read 1 file the node's components use (permission denied), such as /etc/kubernetes/cert/denied-ca.pem: their certificates were not checked",
         hint: "run as root on the node (sudo kubectl certs expiry)",
       },
     ]);

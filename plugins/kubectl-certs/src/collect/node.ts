@@ -77,7 +77,7 @@ export const nodeSource: Source = async (ctx) => {
   if (denied.size > 0)
     warnings.push({
       source: "node" as const,
-      message: `could not read ${denied.size} files the node's components use (permission denied), such as ${[...denied][0]}: their certificates were not checked`,
+      message: `could not read ${denied.size} file${denied.size === 1 ? "" : "s"} the node's components use (permission denied), such as ${[...denied][0]}: their certificates were not checked`,
       hint: "run as root on the node (sudo kubectl certs expiry)",
     });
   const kubeconfigs = readKubeconfigs(discovery.components, files);
