@@ -8,7 +8,7 @@ const SEED = 7;
 
 /**
  * Approving every pending kubelet client CSR: kubectl csr's checked approval against kubectl's
- * unchecked one. The cluster has no auto-approval binding (seed 001), so the CSRs wait for them.
+ * unchecked one. The cluster has no auto-approval binding (S5), so the CSRs wait for them.
  */
 export const csrApproveClient: Suite = {
   name: "csr-approve-client",

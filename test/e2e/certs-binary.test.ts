@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 // kubectl certs on binary installs (cfssl PKI, systemd units, no kubeadm, no mirror pods), on the
 // node, through the real kubectl: one healthy cluster, and one with the operators' own mistakes
-// planted (seed 002's service IP, an etcd certificate without a member's address, seed 001's
+// planted (S6's service IP, an etcd certificate without a member's address, S5's
 // expired kubelet client certificate, a kubelet client certificate from a CA the kubelets do not
 // trust).
 
@@ -180,7 +180,7 @@ describe("kubectl certs on a binary install with the operators' mistakes", () =>
     expect(code).toBe(1);
   });
 
-  it("seed 002: the API server certificate does not cover the kubernetes Service's 10.64.0.1", () => {
+  it("S6: the API server certificate does not cover the kubernetes Service's 10.64.0.1", () => {
     const f = of("SAN_MISSING").find((x) => x.subject.file === "/etc/kubernetes/cert/kubernetes.pem");
     expect(f).toMatchObject({
       severity: "critical",
@@ -215,7 +215,7 @@ describe("kubectl certs on a binary install with the operators' mistakes", () =>
     expect(of("SAN_MISSING").filter((f) => f.subject.file?.startsWith("/etc/etcd/"))).toHaveLength(2);
   });
 
-  it("seed 001: the kubelet's client certificate has expired, with the kubelet's way out", () => {
+  it("S5: the kubelet's client certificate has expired, with the kubelet's way out", () => {
     const row = report.certificates.find(
       (r) => r.source === "node" && r.location === "/etc/kubernetes/cert/kubelet-client-current.pem",
     );

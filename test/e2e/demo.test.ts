@@ -29,7 +29,7 @@ it("the demo makes one pass with --once and exits 0", async () => {
   expect(result.out).toMatch(/demo: one pass done in/);
 });
 
-it("the binary-install demo (--shape binary) makes one pass: the seeds' mistakes, a snapshot, systemd restore steps", async () => {
+it("the binary-install demo (--shape binary) makes one pass: the planted mistakes, a snapshot, systemd restore steps", async () => {
   const result = await new Promise<{ code: number; out: string }>((resolve) => {
     execFile(
       process.execPath,

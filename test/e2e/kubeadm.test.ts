@@ -233,7 +233,7 @@ describe("a kubeadm cluster with real kubelets", () => {
     expect(codes(bootstrapped)).toEqual([]);
   });
 
-  // Seed 004: the operator renews everything with kubeadm while the control plane runs. What the
+  // S4: the operator renews everything with kubeadm while the control plane runs. What the
   // real 1.37 components do differs from the notes (older releases): etcd loads its pair on every
   // handshake and kube-apiserver watches its serving files, so both serve the renewed certificates
   // by themselves; kubeadm does not renew kubelet certificates. What stays old is what the

@@ -29,13 +29,13 @@ const CERT = "/etc/kubernetes/cert";
 const ETCD_SSL = "/etc/etcd/ssl";
 
 export interface BinaryClusterOptions {
-  /** Seed 002's mistake: kubernetes.pem made for 10.96.0.1 while --service-cluster-ip-range gives 10.64.0.1. */
+  /** S6: kubernetes.pem made for 10.96.0.1 while --service-cluster-ip-range gives 10.64.0.1. */
   serviceIpSanMistake?: boolean;
   /** etcd.pem made without the third member's address. */
   etcdSanMissingMember?: boolean;
   /**
    * m1's kubelet client certificate (kubelet-client-current.pem under its --cert-dir
-   * /etc/kubernetes/cert) has expired: the kubelet runs on, refused by the API server (seed 001).
+   * /etc/kubernetes/cert) has expired: the kubelet runs on, refused by the API server (S5).
    */
   expiredKubeletClient?: boolean;
   /** --kubelet-client-certificate signed by the front-proxy CA, which the kubelets do not trust. */
