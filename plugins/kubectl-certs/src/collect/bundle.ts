@@ -78,3 +78,8 @@ function withReadableDates(bundle: CertificateBundle): CertificateBundle {
 export function hasReadableDates(cert: CertificateInfo): boolean {
   return !Number.isNaN(cert.notBefore.getTime()) && !Number.isNaN(cert.notAfter.getTime());
 }
+
+/** The file of a location, without the "#N" or " (block N)" that names one certificate in it. */
+export function fileOfLocation(location: string): string {
+  return location.replace(/#\d+$|\s\(block \d+\)$/, "");
+}

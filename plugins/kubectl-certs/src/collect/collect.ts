@@ -1,12 +1,12 @@
-import { statSync } from "node:fs";
 import { CommandError } from "@kubemend/lib/cli/errors";
 import { KubeApiError } from "@kubemend/lib/kube/errors";
 import { type Collected, emptyCollected, type SourceName } from "../model.js";
 import { bootstrapTokensSource } from "./bootstrap-tokens.js";
+import { fileOfLocation } from "./bundle.js";
 import { caSource } from "./ca.js";
 import type { Source, SourceContext, SourceData } from "./context.js";
 import { kubeconfigSource } from "./kubeconfig.js";
-import { nodeSource } from "./node.js";
+import { fileIdentity, nodeSource } from "./node.js";
 import { nodesSource } from "./nodes.js";
 import { pkiSource } from "./pki.js";
 import { secretsSource } from "./secrets.js";
@@ -72,24 +72,15 @@ export async function collect(
 
 /** A file the pki source read under its kubeadm name is listed once, as pki read it. */
 function dropNodeDuplicates(collected: Collected): void {
-  const identity = (file: string) => {
-    try {
-      const st = statSync(file);
-      return `${st.dev}:${st.ino}`;
-    } catch {
-      return undefined;
-    }
-  };
-  const fileOf = (location: string) => location.replace(/#\d+$|\s\(block \d+\)$/, "");
   const pki = new Set(
-    collected.certs.filter((c) => c.source === "pki").map((c) => identity(fileOf(c.location))),
+    collected.certs.filter((c) => c.source === "pki").map((c) => fileIdentity(fileOfLocation(c.location))),
   );
   pki.delete(undefined);
   if (pki.size === 0) return;
   const hostPaths = new Map(collected.nodeHostPaths.map((h) => [h.location, h.hostPath]));
   const seenByPki = (location: string) => {
-    const hostPath = hostPaths.get(fileOf(location));
-    return hostPath !== undefined && pki.has(identity(hostPath));
+    const hostPath = hostPaths.get(fileOfLocation(location));
+    return hostPath !== undefined && pki.has(fileIdentity(hostPath));
   };
   collected.certs = collected.certs.filter((c) => c.source !== "node" || !seenByPki(c.location));
   collected.bundles = collected.bundles.filter((b) => b.source !== "node" || !seenByPki(b.location));

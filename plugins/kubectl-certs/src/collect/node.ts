@@ -18,12 +18,12 @@ const hostOfUrl = (url: string): string | undefined => {
 };
 
 /** The same file however it is reached (two mount namespaces, a symlink): device and inode. */
-function fileIdentity(hostPath: string): string {
+export function fileIdentity(hostPath: string): string | undefined {
   try {
     const st = statSync(hostPath);
     return `${st.dev}:${st.ino}`;
   } catch {
-    return hostPath;
+    return undefined;
   }
 }
 
@@ -122,10 +122,9 @@ export const nodeSource: Source = async (ctx) => {
 function readUsedFiles(uses: FileUse[], denied: Set<string>): Map<string, ReadFile> {
   const byFile = new Map<string, ReadFile>();
   const paths = new Map<string, Set<string>>();
-  const identity = fileIdentity;
   for (const u of uses) {
     if (u.role === "sa-public" || u.role === "sa-private") continue;
-    const id = identity(u.hostPath);
+    const id = fileIdentity(u.hostPath) ?? u.hostPath;
     let f = byFile.get(id);
     if (!f) {
       const role = u.role === "ca" || u.role === "signer" ? "trust" : "leaf";
@@ -189,9 +188,8 @@ function readKubeconfigs(components: readonly NodeComponent[], files: Map<string
         role: "client",
         peer: "kube-apiserver",
       };
-      const known = k.kubeconfig.certFile
-        ? files.get(fileIdentity(c.view(k.kubeconfig.certFile)))
-        : undefined;
+      const certFile = k.kubeconfig.certFile && c.view(k.kubeconfig.certFile);
+      const known = certFile ? files.get(fileIdentity(certFile) ?? certFile) : undefined;
       if (known) {
         if (!known.uses.some((u) => u.pid === use.pid && u.setting === use.setting)) known.uses.push(use);
         continue;
@@ -204,9 +202,7 @@ function readKubeconfigs(components: readonly NodeComponent[], files: Map<string
         hostPath: c.view(location),
         found,
         chain: found.flatMap((f) => f.cert ?? []),
-        uses: [
-          { component: c.component, pid: c.pid, setting: k.flag, role: "client", peer: "kube-apiserver" },
-        ],
+        uses: [use],
         ...(k.kubeconfig.certFile && { keyHostPath: c.view(k.kubeconfig.certFile) }),
       });
     }
@@ -218,20 +214,18 @@ function nodeFacts(
   files: Map<string, ReadFile>,
   kubeconfigs: ReadFile[],
 ): NodeFacts {
-  const of = (c: NodeComponent, role: CertUse["role"], setting: string): UsedCert | undefined => {
+  /** The file a component uses the way `match` says. */
+  const find = (c: NodeComponent, match: (u: CertUse) => boolean): UsedCert | undefined => {
     for (const f of files.values()) {
-      const use = f.uses.find((u) => u.pid === c.pid && u.role === role && u.setting === c.origin(setting));
+      const use = f.uses.find((u) => u.pid === c.pid && match(u));
       if (use) return { location: f.location, use, chain: f.chain };
     }
     return undefined;
   };
-  const cas = (c: NodeComponent, setting: string) => {
-    for (const f of files.values()) {
-      const use = f.uses.find((u) => u.pid === c.pid && u.setting === c.origin(setting));
-      if (use) return { location: f.location, use, cas: f.chain };
-    }
-    return undefined;
-  };
+  const asTrust = (u: UsedCert | undefined) => u && { location: u.location, use: u.use, cas: u.chain };
+  const of = (c: NodeComponent, role: CertUse["role"], setting: string) =>
+    find(c, (u) => u.role === role && u.setting === c.origin(setting));
+  const cas = (c: NodeComponent, setting: string) => asTrust(find(c, (u) => u.setting === c.origin(setting)));
   const facts: NodeFacts = {
     node: os.hostname(),
     components: components.map(
@@ -314,7 +308,10 @@ function nodeFacts(
           }
     const kubeletClient = of(api, "client", "kubelet-client-certificate");
     for (const kubelet of components.filter((c) => c.component === "kubelet")) {
-      const trusted = cas(kubelet, "client-ca-file") ?? casByRole(files, kubelet, "ca");
+      // The kubelet's client CA may come from its --config (authentication.x509.clientCAFile).
+      const trusted =
+        cas(kubelet, "client-ca-file") ??
+        asTrust(find(kubelet, (u) => u.role === "ca" && u.peer === "clients"));
       if (kubeletClient && trusted) facts.trust.push({ presented: kubeletClient, trustedBy: trusted });
     }
     const proxyClient = of(api, "client", "proxy-client-cert-file");
@@ -357,14 +354,6 @@ function nodeFacts(
 
 function usedOf(f: ReadFile): UsedCert {
   return { location: f.location, use: f.uses[0] as CertUse, chain: f.chain };
-}
-
-function casByRole(files: Map<string, ReadFile>, c: NodeComponent, role: CertUse["role"]) {
-  for (const f of files.values()) {
-    const use = f.uses.find((u) => u.pid === c.pid && u.role === role && u.peer === "clients");
-    if (use) return { location: f.location, use, cas: f.chain };
-  }
-  return undefined;
 }
 
 function dedupe(list: { address: string; from: string }[]): { address: string; from: string }[] {

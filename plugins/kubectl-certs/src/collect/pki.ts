@@ -4,7 +4,7 @@ import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
 import { load } from "js-yaml";
 import { KUBEADM_CAS, KUBEADM_KUBECONFIGS, KUBEADM_LEAVES, type KubeadmCa } from "../kubeadm.js";
 import type { CertBundle, FoundCert } from "../model.js";
-import { certsFromBundle, decodeBase64, keyMatchesChain } from "./bundle.js";
+import { certsFromBundle, decodeBase64, fileOfLocation, keyMatchesChain } from "./bundle.js";
 import type { Source } from "./context.js";
 import { probeLocalEtcd } from "./local-etcd.js";
 
@@ -98,7 +98,7 @@ export const pkiSource: Source = async (ctx) => {
   }
   // Certificates under any other name: a binary install's cfssl files (ca.pem, kubernetes.pem
   // with kubernetes-key.pem), or whatever else a person put there.
-  const read = new Set(certs.map((c) => c.location.replace(/#\d+$|\s\(block \d+\)$/, "")));
+  const read = new Set(certs.map((c) => fileOfLocation(c.location)));
   for (const file of otherCertFiles(pkiDir, read)) {
     const found = readCertFile(file, undefined, "leaf");
     const first = found[0]?.cert;

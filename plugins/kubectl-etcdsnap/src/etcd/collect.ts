@@ -14,7 +14,7 @@ import {
   flagsSuffice,
   resolveConnection,
 } from "./discovery.js";
-import { etcdOnNode, type NodeEtcdMember } from "./node.js";
+import { etcdOnNode, type NodeEtcd, type NodeEtcdMember } from "./node.js";
 import {
   type ApiserverEtcd,
   type EtcdMemberPod,
@@ -77,6 +77,12 @@ export async function locateEtcd(
   let members: EtcdMemberPod[] = [];
   let apiservers: ApiserverEtcd[] = [];
   let kubeError: string | undefined;
+  // What runs on this node, looked at once: a binary install has no mirror pods.
+  let onNode: Promise<NodeEtcd> | undefined;
+  const nodeEtcd = () => {
+    onNode ??= etcdOnNode(serverOf(ctx));
+    return onNode;
+  };
   if (pods === "always" || !flagsSuffice(flags)) {
     try {
       kube = await connect(ctx);
@@ -85,10 +91,7 @@ export async function locateEtcd(
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       kubeError = message;
-      if (
-        !(flags.endpoints && flags.endpoints.length > 0) &&
-        (await etcdOnNode(serverOf(ctx))).members.length === 0
-      ) {
+      if (!(flags.endpoints && flags.endpoints.length > 0) && (await nodeEtcd()).members.length === 0) {
         throw new IncompleteError(
           `cannot find etcd: reading the control-plane mirror pods failed: ${message}`,
           "pass etcd's address and files with --endpoints, --cacert, --cert and --key (or ETCDCTL_*)",
@@ -96,13 +99,13 @@ export async function locateEtcd(
       }
     }
   }
-  // A binary install has no mirror pods: etcd and the API server are found from what runs here.
+  // No mirror pods: etcd and the API server are found from what runs here.
   let nodeMembers: NodeEtcdMember[] = [];
   if (members.length === 0 && apiservers.length === 0 && !flagsSuffice(flags)) {
-    const onNode = await etcdOnNode(serverOf(ctx));
-    nodeMembers = onNode.members;
-    members = onNode.members;
-    apiservers = onNode.apiservers;
+    const found = await nodeEtcd();
+    nodeMembers = found.members;
+    members = found.members;
+    apiservers = found.apiservers;
   }
   let connection: EtcdConnection;
   try {

@@ -99,30 +99,27 @@ export function checkAgents(
  * host service the API does not show; with Cilium or kube-router it is replaced. Either way it is
  * not broken as far as anyone can tell from here: say what was not seen and how to look on a node.
  */
+const UNSEEN: Record<AgentRole, { subject: Finding["subject"]; message: string; next: string }> = {
+  "kube-proxy": {
+    subject: { kind: "DaemonSet", namespace: "kube-system", name: "kube-proxy" },
+    message:
+      "no kube-proxy pod runs in the cluster: it runs as a host service (a binary install's systemd unit) or the CNI replaces it, and its health cannot be seen from the API",
+    next: "on each node: systemctl status kube-proxy; curl -s http://127.0.0.1:10256/healthz; iptables-save | grep -c KUBE-SVC (or ipvsadm -Ln)",
+  },
+  cni: {
+    subject: { kind: "Namespace", name: "kube-system" },
+    message:
+      "no known CNI pod runs in the cluster: the CNI runs as a host service (flanneld, calico under systemd) or is one kubemend does not know, and its health cannot be seen from the API",
+    next: "on each node: ls /etc/cni/net.d; systemctl status flanneld (or the CNI's unit); ip route | grep -v default",
+  },
+};
+
 export function unseenAgents(agents: readonly AgentPod[], roles: readonly AgentRole[]): Finding[] {
-  const out: Finding[] = [];
   const seen = new Set(agents.map((a) => a.role));
-  if (roles.includes("kube-proxy") && !seen.has("kube-proxy"))
-    out.push(
-      finding("AGENT_NOT_SEEN", {
-        case: "kube-proxy",
-        subject: { kind: "DaemonSet", namespace: "kube-system", name: "kube-proxy" },
-        message:
-          "no kube-proxy pod runs in the cluster: it runs as a host service (a binary install's systemd unit) or the CNI replaces it, and its health cannot be seen from the API",
-        evidence: { role: "kube-proxy" },
-        next: "on each node: systemctl status kube-proxy; curl -s http://127.0.0.1:10256/healthz; iptables-save | grep -c KUBE-SVC (or ipvsadm -Ln)",
-      }),
-    );
-  if (roles.includes("cni") && !seen.has("cni"))
-    out.push(
-      finding("AGENT_NOT_SEEN", {
-        case: "cni",
-        subject: { kind: "Namespace", name: "kube-system" },
-        message:
-          "no known CNI pod runs in the cluster: the CNI runs as a host service (flanneld, calico under systemd) or is one kubemend does not know, and its health cannot be seen from the API",
-        evidence: { role: "cni" },
-        next: "on each node: ls /etc/cni/net.d; systemctl status flanneld (or the CNI's unit); ip route | grep -v default",
-      }),
-    );
-  return out;
+  return roles
+    .filter((role) => !seen.has(role))
+    .map((role) => {
+      const { subject, message, next } = UNSEEN[role];
+      return finding("AGENT_NOT_SEEN", { case: role, subject, message, evidence: { role }, next });
+    });
 }
