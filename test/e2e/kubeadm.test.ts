@@ -29,6 +29,8 @@ interface Report {
     notAfter?: string;
     residualMs?: number;
     status: string;
+    /** The node source's: each setting that names the file. */
+    uses?: { component: string; setting: string; role: string }[];
   }[];
   findings: Finding[];
 }
@@ -323,6 +325,37 @@ describe("a kubeadm PKI with certificateValidityPeriod 480h", () => {
     );
     // Warnings do not reach the default --fail-on critical.
     expect(result.code).toBe(0);
+  });
+
+  it("with the API server down (crash loop), the node source reads it from its static pod manifest", async () => {
+    await cluster.down("kube-apiserver");
+    const result = await expiryOnNode(cluster, "node");
+    const ours = JSON.parse(result.stdout) as Report;
+    const components = ours.findings.find((f) => f.code === "NODE_COMPONENTS")?.evidence
+      ?.components as string[];
+    expect(components.map((c) => c.replace(/pid \d+/, "pid N"))).toEqual([
+      "etcd (pid N, static pod /etc/kubernetes/manifests/etcd.yaml)",
+      "kube-apiserver (not running, static pod /etc/kubernetes/manifests/kube-apiserver.yaml)",
+      // controllers: false, so kubeadm's manifests for these are there and nothing runs them.
+      "kube-controller-manager (not running, static pod /etc/kubernetes/manifests/kube-controller-manager.yaml)",
+      "kube-scheduler (not running, static pod /etc/kubernetes/manifests/kube-scheduler.yaml)",
+    ]);
+    // Read through the manifest's hostPath volumes (the env's certificatesDir is the cluster's own
+    // pki/): the same certificate kubeadm reports.
+    const peer = JSON.parse(
+      await cluster.kubeadm.run(["certs", "check-expiration", "-o", "json"]),
+    ) as ExpirationInfo;
+    const apiserver = ours.certificates.find((r) => r.location === `${cluster.pki.pkiDir}/apiserver.crt`);
+    expect(apiserver?.uses?.map((u) => `${u.component} ${u.setting} ${u.role}`)).toEqual([
+      "kube-apiserver --tls-cert-file serving",
+    ]);
+    expect(apiserver?.notAfter).toBe(
+      new Date(peer.certificates.find((c) => c.name === "apiserver")?.expirationDate ?? 0).toISOString(),
+    );
+    const etcdClient = ours.certificates.find(
+      (r) => r.location === `${cluster.pki.pkiDir}/apiserver-etcd-client.crt`,
+    );
+    expect(etcdClient?.uses?.map((u) => u.setting)).toEqual(["--etcd-certfile"]);
   });
 });
 

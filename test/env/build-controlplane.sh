@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test control plane (etcd, etcdctl, etcdutl, kube-apiserver, kube-controller-manager,
+# Builds the test control plane (etcd, etcdctl, etcdutl, kube-apiserver, kube-controller-manager, kube-proxy,
 # kube-scheduler, kubeadm, kubectl and hollow-kubelet, the real kubelet over kubemark's fake
 # runtime) from Go modules into a cache outside the repo, keyed by their versions in versions.json, these
 # sources and the Go version. Prints the cache's bin directory on stdout; progress goes to stderr.

@@ -82,6 +82,8 @@ export interface TestCluster {
    * the component is stopped and started again with the manifest's command line.
    */
   restart(component: ControlPlaneComponent): Promise<void>;
+  /** The component's process ends and is not started again, its manifest left in place (a crash loop, between restarts). */
+  down(component: ControlPlaneComponent): Promise<void>;
   /** SIGSTOP: the component hangs, its sockets open and unanswered; resume() sends SIGCONT. */
   pause(component: ControlPlaneComponent): void;
   resume(component: ControlPlaneComponent): void;
@@ -253,6 +255,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         const proc = processes[component];
         if (proc) await stopProcess(proc);
         startComponent(component);
+      },
+      down: async (component) => {
+        const proc = processes[component];
+        if (proc) await stopProcess(proc);
+        delete processes[component];
       },
       pause: (component) => processes[component]?.child.kill("SIGSTOP"),
       resume: (component) => processes[component]?.child.kill("SIGCONT"),

@@ -9,17 +9,21 @@ import { load } from "js-yaml";
 import { etcdSettingOrigin, etcdSettings, listFlag, parseFlags } from "./flags.js";
 import { type ComponentKubeconfig, readComponentKubeconfig } from "./kubeconfig-file.js";
 import { type Component, type NodeProcess, scanProcesses } from "./processes.js";
+import { nodePathOf, readStaticPods, type StaticPodContainer } from "./static-pods.js";
 import { parseEnvironmentFile, parseUnit } from "./systemd.js";
 
 export interface NodeComponent {
   component: Component;
-  pid: number;
+  /** Undefined for a static pod whose manifest is there but whose process is not running. */
+  pid?: number;
   argv: string[];
   /** Its flags; for etcd, its ETCD_* variables too, under the flag's name (flags win). */
   settings: Map<string, string>;
   /** How a person finds a setting: "--cert-file", or "ETCD_CERT_FILE" for etcd's environment. */
   origin(name: string): string;
   runsAs: "systemd" | "static-pod" | "process";
+  /** The static pod's manifest, as the node names it, when one runs (or should run) this component. */
+  manifest?: string;
   /** The systemd unit, when systemd runs it: its name, its file as the node sees it, its EnvironmentFiles. */
   unit?: { name: string; file?: string; environmentFiles: string[] };
   /** The --config file of the kubelet or kube-proxy. */
@@ -34,13 +38,33 @@ export interface NodeDiscovery {
   /** The components of the cluster asked about (all of them when one cluster runs here). */
   components: NodeComponent[];
   /** Component processes left out: another cluster's. */
-  otherClusters: { component: Component; pid: number }[];
+  otherClusters: { component: Component; pid?: number }[];
   /** What could not be seen, one sentence each. */
   warnings: string[];
 }
 
+/**
+ * How a person finds the component: "etcd (pid 12, etcd.service)", "kube-apiserver (pid 40, static
+ * pod /etc/kubernetes/manifests/kube-apiserver.yaml)", "kube-apiserver (not running, static pod …)".
+ */
+export function componentLabel(
+  c: Pick<NodeComponent, "component" | "pid" | "unit" | "manifest" | "runsAs">,
+): string {
+  const state = c.pid === undefined ? "not running" : `pid ${c.pid}`;
+  const how = c.unit
+    ? c.unit.name
+    : c.manifest
+      ? `static pod ${c.manifest}`
+      : c.runsAs === "static-pod"
+        ? "static pod"
+        : "no systemd unit";
+  return `${c.component} (${state}, ${how})`;
+}
+
 export interface DiscoverOptions {
   procRoot?: string;
+  /** Where this machine reads the node's own files (/etc/kubernetes/manifests when no kubelet is seen). */
+  hostRoot?: string;
   /** The API server the user's kubeconfig dials: picks this cluster's processes among several. */
   apiServer?: { host: string; port: number };
 }
@@ -68,7 +92,8 @@ export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeD
     warnings.push(
       `could not read the command lines of ${unseen.length} processes (${unseen[0]?.code}): components among them were not seen; run as root`,
     );
-  const all = await Promise.all(scan.processes.map((p) => describe(p, procRoot, warnings)));
+  const running = await Promise.all(scan.processes.map((p) => describeProcess(p, procRoot, warnings)));
+  const all = [...running, ...(await staticPodsNotRunning(running, options.hostRoot ?? "/", warnings))];
   for (const u of scan.unreadable.filter((x) => x.file === "environ")) {
     const c = all.find((x) => x.pid === u.pid);
     if (c?.component === "etcd" && !c.unit?.environmentFiles.length)
@@ -84,12 +109,11 @@ export async function discoverNode(options: DiscoverOptions = {}): Promise<NodeD
   };
 }
 
-async function describe(p: NodeProcess, procRoot: string, warnings: string[]): Promise<NodeComponent> {
+async function describeProcess(p: NodeProcess, procRoot: string, warnings: string[]): Promise<NodeComponent> {
   const root = path.join(procRoot, String(p.pid), "root");
   const cwd = path.join(procRoot, String(p.pid), "cwd");
   const view = (file: string) =>
     resolveInRoot(root, path.isAbsolute(file) ? file : path.join(readCwd(cwd), file));
-  const flags = parseFlags(p.argv.slice(1));
   const unit = await findUnit(p, view);
   let env = p.env;
   if (env === undefined && unit) {
@@ -103,18 +127,37 @@ async function describe(p: NodeProcess, procRoot: string, warnings: string[]): P
       }
     }
   }
+  return describe(
+    {
+      component: p.component,
+      pid: p.pid,
+      argv: p.argv,
+      runsAs: unit ? "systemd" : (await inKubepods(procRoot, p.pid)) ? "static-pod" : "process",
+      ...(unit && { unit: { name: unit.name, file: unit.file, environmentFiles: unit.environmentFiles } }),
+      view,
+    },
+    env,
+    warnings,
+  );
+}
+
+type Described = Pick<NodeComponent, "component" | "pid" | "argv" | "runsAs" | "unit" | "manifest" | "view">;
+
+/** Its settings, its --config and the kubeconfigs it names, read through its view. */
+async function describe(
+  p: Described,
+  env: Record<string, string> | undefined,
+  warnings: string[],
+): Promise<NodeComponent> {
+  const { view } = p;
+  const flags = parseFlags(p.argv.slice(1));
   const isEtcd = p.component === "etcd";
   const settings = isEtcd ? etcdSettings(flags, env) : flags;
   const c: NodeComponent = {
-    component: p.component,
-    pid: p.pid,
-    argv: p.argv,
+    ...p,
     settings,
     origin: (name) => (isEtcd ? etcdSettingOrigin(flags, name) : `--${name}`),
-    runsAs: unit ? "systemd" : (await inKubepods(procRoot, p.pid)) ? "static-pod" : "process",
-    ...(unit && { unit: { name: unit.name, file: unit.file, environmentFiles: unit.environmentFiles } }),
     kubeconfigs: [],
-    view,
   };
   const configFile = settings.get("config");
   if (configFile && (p.component === "kubelet" || p.component === "kube-proxy")) {
@@ -141,6 +184,66 @@ async function describe(p: NodeProcess, procRoot: string, warnings: string[]): P
     c.kubeconfigs.push({ flag, file, kubeconfig: await readComponentKubeconfig(file, view) });
   }
   return c;
+}
+
+const DEFAULT_STATIC_POD_PATH = "/etc/kubernetes/manifests";
+
+/**
+ * Marks each running process that a static pod runs, and describes the static pods whose process
+ * is not running (down, or crash-looping) from their manifests. The manifests are where the
+ * kubelet's staticPodPath says, read as the kubelet sees them; with no kubelet seen, in the node's
+ * /etc/kubernetes/manifests and in that of each component's own mount namespace.
+ */
+async function staticPodsNotRunning(
+  running: NodeComponent[],
+  hostRoot: string,
+  warnings: string[],
+): Promise<NodeComponent[]> {
+  const hostView = (p: string) => resolveInRoot(hostRoot, p);
+  const dirs: { dir: string; view: (p: string) => string }[] = [];
+  for (const k of running.filter((c) => c.component === "kubelet")) {
+    const dir = k.settings.get("pod-manifest-path") ?? k.config?.doc.staticPodPath;
+    if (typeof dir === "string" && dir !== "") dirs.push({ dir, view: k.view });
+  }
+  if (dirs.length === 0) {
+    dirs.push({ dir: DEFAULT_STATIC_POD_PATH, view: hostView });
+    for (const c of running)
+      if (c.runsAs !== "systemd") dirs.push({ dir: DEFAULT_STATIC_POD_PATH, view: c.view });
+  }
+  const seen = new Set<string>();
+  const pods: { container: StaticPodContainer; view: (p: string) => string }[] = [];
+  for (const { dir, view } of dirs) {
+    const at = view(dir);
+    if (seen.has(at)) continue;
+    seen.add(at);
+    for (const container of await readStaticPods(dir, view, warnings)) pods.push({ container, view });
+  }
+  const missing: NodeComponent[] = [];
+  for (const { container, view } of pods) {
+    const runs = running.find(
+      (c) =>
+        c.component === container.component && c.manifest === undefined && sameFlags(c.argv, container.argv),
+    );
+    if (runs) {
+      runs.manifest = container.manifest;
+      if (runs.runsAs === "process") runs.runsAs = "static-pod";
+      continue;
+    }
+    missing.push(
+      await describe(
+        {
+          component: container.component,
+          argv: container.argv,
+          runsAs: "static-pod",
+          manifest: container.manifest,
+          view: (p) => view(nodePathOf(container, p)),
+        },
+        container.env,
+        warnings,
+      ),
+    );
+  }
+  return missing;
 }
 
 /** The process's working directory as it names it (/proc/<pid>/cwd's target); "/" when unknown. */
@@ -289,7 +392,7 @@ function pickCluster(
   if (mine.length === 0 && apiServers.length <= 1 && !targetAddress) return { chosen: all, others: [] };
   if (mine.length === 0 && apiServers.length > 1) {
     warnings.push(
-      `${apiServers.length} API servers run on this node and none listens at ${targetAddress ?? "the kubeconfig's server"}: their files were not read (pids ${apiServers.map((c) => c.pid).join(", ")})`,
+      `${apiServers.length} API servers run on this node and none listens at ${targetAddress ?? "the kubeconfig's server"}: their files were not read (${apiServers.map(componentLabel).join(", ")})`,
     );
   }
   const servers = new Set([...(targetAddress ? [targetAddress] : []), ...mine.flatMap(apiServerAddresses)]);

@@ -14,7 +14,7 @@ export type FileRole = "serving" | "client" | "peer" | "ca" | "signer" | "sa-pub
 
 export interface FileUse {
   component: Component;
-  pid: number;
+  pid?: number;
   /** The setting that names the file: "--etcd-certfile", "ETCD_CERT_FILE", "config tlsCertFile". */
   setting: string;
   /** As the component names it. */

@@ -2,10 +2,11 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverNode, resolveInRoot } from "./discover.js";
+import { componentLabel, discoverNode, resolveInRoot } from "./discover.js";
 import { usedFiles } from "./files.js";
 import { etcdSettingOrigin, etcdSettings, listFlag, parseFlags } from "./flags.js";
 import { componentOf, unitFromCgroup } from "./processes.js";
+import { nodePathOf } from "./static-pods.js";
 import { parseEnvironmentFile, parseUnit, splitCommandLine } from "./systemd.js";
 
 describe("flags", () => {
@@ -224,7 +225,7 @@ describe("discoverNode", () => {
     const d = await discoverNode({ procRoot: proc(), apiServer: { host: "10.9.9.9", port: 6443 } });
     expect(d.components).toEqual([]);
     expect(d.warnings).toEqual([
-      "2 API servers run on this node and none listens at 10.9.9.9:6443: their files were not read (pids 102, 202)",
+      "2 API servers run on this node and none listens at 10.9.9.9:6443: their files were not read (kube-apiserver (pid 102, no systemd unit), kube-apiserver (pid 202, static pod))",
     ]);
   });
 
@@ -319,6 +320,109 @@ describe("discoverNode", () => {
         "/var/lib/kubelet/pki/kubelet-server-current.pem",
       ],
     ]);
+  });
+});
+
+describe("static pods", () => {
+  let dir: string;
+  const manifest = (name: string, container: Record<string, unknown>, volumes: unknown[] = []) =>
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: "kube-system" },
+      spec: { containers: [{ name, ...container }], volumes },
+    });
+  const etcdArgv = ["etcd", "--name=cp1", "--cert-file=/etc/kubernetes/pki/etcd/server.crt"];
+  const apiArgv = [
+    "kube-apiserver",
+    "--advertise-address=10.0.0.5",
+    "--etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt",
+  ];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "kubemend-static-"));
+    const host = path.join(dir, "host");
+    const manifests = path.join(host, "srv/manifests");
+    await mkdir(manifests, { recursive: true });
+    await writeFile(
+      path.join(manifests, "etcd.yaml"),
+      `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: etcd\n    command: [${etcdArgv.map((a) => JSON.stringify(a)).join(", ")}]\n`,
+    );
+    // The API server is down: its manifest is all there is. Its PKI is a hostPath volume.
+    await writeFile(
+      path.join(manifests, "kube-apiserver.yaml"),
+      manifest(
+        "kube-apiserver",
+        {
+          command: apiArgv.slice(0, 2),
+          args: apiArgv.slice(2),
+          volumeMounts: [{ name: "k8s-certs", mountPath: "/etc/kubernetes/pki", readOnly: true }],
+        },
+        [{ name: "k8s-certs", hostPath: { path: "/srv/pki", type: "DirectoryOrCreate" } }],
+      ),
+    );
+    await writeFile(path.join(manifests, ".kube-scheduler.yaml.swp"), "not read");
+    await writeFile(path.join(manifests, "broken.yaml"), "kind: [");
+    await writeFile(
+      path.join(manifests, "nginx.yaml"),
+      manifest("nginx", { command: ["nginx", "-g", "daemon off;"] }),
+    );
+    await mkdir(path.join(host, "var/lib/kubelet"), { recursive: true });
+    await writeFile(path.join(host, "var/lib/kubelet/config.yaml"), "staticPodPath: /srv/manifests\n");
+    const at = async (pid: number, argv: string[]) => {
+      const p = path.join(dir, "proc", String(pid));
+      await mkdir(p, { recursive: true });
+      await writeFile(path.join(p, "cmdline"), `${argv.join("\0")}\0`);
+      await writeFile(path.join(p, "environ"), "");
+      await writeFile(path.join(p, "cgroup"), "0::/user.slice\n");
+      await symlink(host, path.join(p, "root"));
+      await symlink(host, path.join(p, "cwd"));
+    };
+    await at(11, ["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml"]);
+    // Same flags in another order: the manifest's process all the same.
+    await at(12, [etcdArgv[0] as string, ...etcdArgv.slice(1).reverse()]);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("marks the running process a manifest starts, and reads a stopped one's files through its hostPath volumes", async () => {
+    const d = await discoverNode({ procRoot: path.join(dir, "proc"), hostRoot: path.join(dir, "empty") });
+    expect(d.components.map((c) => [c.component, c.pid, c.runsAs, c.manifest])).toEqual([
+      ["kubelet", 11, "process", undefined],
+      ["etcd", 12, "static-pod", "/srv/manifests/etcd.yaml"],
+      ["kube-apiserver", undefined, "static-pod", "/srv/manifests/kube-apiserver.yaml"],
+    ]);
+    expect(d.components.map(componentLabel)).toEqual([
+      "kubelet (pid 11, no systemd unit)",
+      "etcd (pid 12, static pod /srv/manifests/etcd.yaml)",
+      "kube-apiserver (not running, static pod /srv/manifests/kube-apiserver.yaml)",
+    ]);
+    expect(d.warnings).toEqual([
+      "could not read the static pod manifest /srv/manifests/broken.yaml (not YAML or JSON)",
+    ]);
+    const apiserver = usedFiles(d.components).find((u) => u.component === "kube-apiserver");
+    expect([apiserver?.setting, apiserver?.path, apiserver?.hostPath]).toEqual([
+      "--etcd-certfile",
+      "/etc/kubernetes/pki/apiserver-etcd-client.crt",
+      path.join(dir, "proc/11/root/srv/pki/apiserver-etcd-client.crt"),
+    ]);
+  });
+
+  it("maps a container path through the deepest hostPath mount that holds it", () => {
+    const c = {
+      manifest: "/m.yaml",
+      component: "etcd" as const,
+      argv: ["etcd"],
+      env: {},
+      mounts: [
+        { containerPath: "/etc/kubernetes", hostPath: "/srv/k8s" },
+        { containerPath: "/etc/kubernetes/pki/etcd/", hostPath: "/data/etcd-pki" },
+      ],
+    };
+    expect(nodePathOf(c, "/etc/kubernetes/pki/etcd/server.crt")).toBe("/data/etcd-pki/server.crt");
+    expect(nodePathOf(c, "/etc/kubernetes/admin.conf")).toBe("/srv/k8s/admin.conf");
+    expect(nodePathOf(c, "/etc/kubernetesX/a")).toBe("/etc/kubernetesX/a");
   });
 });
 

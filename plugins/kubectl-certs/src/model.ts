@@ -54,7 +54,8 @@ export interface FoundCert {
 /** How a component on this node uses a file, from the flag (or etcd variable) that names it. */
 export interface CertUse {
   component: string;
-  pid: number;
+  /** Undefined for a static pod whose process is not running (read from its manifest). */
+  pid?: number;
   /** "--etcd-certfile", "ETCD_CERT_FILE", "--kubeconfig", "config authentication.x509.clientCAFile". */
   setting: string;
   role: FileRole;

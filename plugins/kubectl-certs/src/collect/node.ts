@@ -1,7 +1,12 @@
 import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import { addressInCidr } from "@kubemend/lib/net/ip";
-import { type DiscoverOptions, discoverNode, type NodeComponent } from "@kubemend/lib/node/discover";
+import {
+  componentLabel,
+  type DiscoverOptions,
+  discoverNode,
+  type NodeComponent,
+} from "@kubemend/lib/node/discover";
 import { type FileUse, usedFiles } from "@kubemend/lib/node/files";
 import { listFlag } from "@kubemend/lib/node/flags";
 import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
@@ -118,6 +123,10 @@ export const nodeSource: Source = async (ctx) => {
   };
 };
 
+/** One process, or one static pod that is not running (no pid; one per component on a node). */
+const sameComponent = (a: { component: string; pid?: number }, b: { component: string; pid?: number }) =>
+  a.component === b.component && a.pid === b.pid;
+
 /** Reads each certificate or CA file once; files of the same path on two mount namespaces stay apart. */
 function readUsedFiles(uses: FileUse[], denied: Set<string>): Map<string, ReadFile> {
   const byFile = new Map<string, ReadFile>();
@@ -164,7 +173,7 @@ function readUsedFiles(uses: FileUse[], denied: Set<string>): Map<string, ReadFi
   for (const f of byFile.values()) {
     if ((paths.get(f.location)?.size ?? 0) < 2) continue;
     const first = f.uses[0] as CertUse;
-    const location = `${f.location} (${first.component} pid ${first.pid})`;
+    const location = `${f.location} (${first.component} ${first.pid === undefined ? "not running" : `pid ${first.pid}`})`;
     f.location = location;
     for (const c of f.found) c.location = c.location.replace(/^[^#]*?(?=#\d+$|\s\(block \d+\)$|$)/, location);
   }
@@ -191,7 +200,7 @@ function readKubeconfigs(components: readonly NodeComponent[], files: Map<string
       const certFile = k.kubeconfig.certFile && c.view(k.kubeconfig.certFile);
       const known = certFile ? files.get(fileIdentity(certFile) ?? certFile) : undefined;
       if (known) {
-        if (!known.uses.some((u) => u.pid === use.pid && u.setting === use.setting)) known.uses.push(use);
+        if (!known.uses.some((u) => sameComponent(u, use) && u.setting === use.setting)) known.uses.push(use);
         continue;
       }
       const location = k.kubeconfig.certFile ?? k.file;
@@ -217,7 +226,7 @@ function nodeFacts(
   /** The file a component uses the way `match` says. */
   const find = (c: NodeComponent, match: (u: CertUse) => boolean): UsedCert | undefined => {
     for (const f of files.values()) {
-      const use = f.uses.find((u) => u.pid === c.pid && match(u));
+      const use = f.uses.find((u) => sameComponent(u, c) && match(u));
       if (use) return { location: f.location, use, chain: f.chain };
     }
     return undefined;
@@ -228,10 +237,7 @@ function nodeFacts(
   const cas = (c: NodeComponent, setting: string) => asTrust(find(c, (u) => u.setting === c.origin(setting)));
   const facts: NodeFacts = {
     node: os.hostname(),
-    components: components.map(
-      (c) =>
-        `${c.component} (pid ${c.pid}, ${c.unit ? c.unit.name : c.runsAs === "static-pod" ? "static pod" : "no systemd unit"})`,
-    ),
+    components: components.map(componentLabel),
     serving: [],
     presented: [],
     trust: [],

@@ -3,13 +3,14 @@
 // are where this machine reads them (through /proc/<pid>/root), so a member in another mount
 // namespace or container is read as it sees its files.
 import os from "node:os";
-import { discoverNode, type NodeComponent } from "@kubemend/lib/node/discover";
+import { discoverNode, componentLabel as label, type NodeComponent } from "@kubemend/lib/node/discover";
 import { listFlag } from "@kubemend/lib/node/flags";
 import type { ApiserverEtcd, EtcdMemberPod } from "./pods.js";
 
 /** An etcd member found on this node: the member, with how it runs. */
 export interface NodeEtcdMember extends EtcdMemberPod {
-  pid: number;
+  /** Undefined when its static pod's manifest is there but no process runs it. */
+  pid?: number;
   runsAs: NodeComponent["runsAs"];
   unit?: { name: string; file?: string; environmentFiles: string[] };
   /** How each setting was given: "--data-dir" or "ETCD_DATA_DIR". */
@@ -21,8 +22,6 @@ export interface NodeEtcd {
   apiservers: ApiserverEtcd[];
   warnings: string[];
 }
-
-const label = (c: NodeComponent) => `${c.component} (pid ${c.pid}${c.unit ? `, ${c.unit.name}` : ""})`;
 
 export function memberFromProcess(c: NodeComponent, node: string): NodeEtcdMember {
   const s = c.settings;
