@@ -6,11 +6,16 @@
 set -euo pipefail
 [ "$(uname -s)" = Linux ] || { echo "in-netns: the test control plane needs Linux network namespaces" >&2; exit 3; }
 [ "$(id -u)" = 0 ] || { echo "in-netns: creating a network namespace needs root (run as root or with sudo)" >&2; exit 3; }
-if ! command -v ip >/dev/null && command -v apt-get >/dev/null; then
-  echo "in-netns: installing iproute2" >&2
-  (apt-get update -qq && apt-get install -y -qq iproute2) >&2
+# iproute2 makes the namespaces; nftables is what the binary install's kube-proxy programs.
+missing=()
+command -v ip >/dev/null || missing+=(iproute2)
+command -v nft >/dev/null || missing+=(nftables)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+  echo "in-netns: installing ${missing[*]}" >&2
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}") >&2
 fi
 command -v ip >/dev/null || { echo "in-netns: 'ip' (iproute2) is required" >&2; exit 3; }
+command -v nft >/dev/null || { echo "in-netns: 'nft' (nftables) is required by the binary-install cluster's kube-proxy" >&2; exit 3; }
 
 ns="kubemend-$$"
 cleanup() {

@@ -81,13 +81,28 @@ describe("a binary-install cluster", () => {
       expect(found?.settings.get("data-dir")).toBe("/var/lib/etcd/k8s-etcd");
       expect(found?.origin("data-dir")).toBe("ETCD_DATA_DIR");
     }
-    for (const name of ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"] as const)
+    for (const name of [
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kubelet",
+      "kube-proxy",
+    ] as const)
       expect(byPid.get(c.processes[name]?.child.pid ?? -1)).toMatchObject({
         component: name,
         runsAs: "systemd",
         unit: { name: `${name}.service` },
       });
-    expect(d.components).toHaveLength(7);
+    expect(d.components.map((x) => x.unit?.name).sort()).toEqual([
+      "etcd.service",
+      "etcd.service",
+      "etcd.service",
+      "kube-apiserver.service",
+      "kube-controller-manager.service",
+      "kube-proxy.service",
+      "kube-scheduler.service",
+      "kubelet.service",
+    ]);
     const roles = usedFiles(d.components).filter((u) => u.component === "kube-apiserver");
     expect(roles.map((u) => [u.setting, u.path, u.role, u.peer ?? ""])).toEqual([
       ["--tls-cert-file", "/etc/kubernetes/cert/kubernetes.pem", "serving", "clients"],

@@ -109,6 +109,10 @@ describe("kubectl certs on a healthy binary install", () => {
     expect(uses(at("/etc/kubernetes/kube-scheduler.kubeconfig"))).toEqual([
       "kube-scheduler --kubeconfig client",
     ]);
+    // kube-proxy's kubeconfig comes from its --config file, its certificate embedded as the guides make it.
+    expect(uses(at("/etc/kubernetes/kube-proxy.kubeconfig"))).toEqual([
+      "kube-proxy config clientConnection.kubeconfig client",
+    ]);
     // Three etcd members, one etcd.pem each (their own nodes' files): etcd's settings come from
     // the unit's flags.
     const etcd = node.filter((r) => r.location.startsWith("/etc/etcd/ssl/etcd.pem"));
@@ -126,6 +130,7 @@ describe("kubectl certs on a healthy binary install", () => {
       "etcd (pid N, etcd.service)",
       "kube-apiserver (pid N, kube-apiserver.service)",
       "kube-controller-manager (pid N, kube-controller-manager.service)",
+      "kube-proxy (pid N, kube-proxy.service)",
       "kube-scheduler (pid N, kube-scheduler.service)",
       "kubelet (pid N, kubelet.service)",
     ]);

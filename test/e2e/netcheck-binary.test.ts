@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BinaryCluster, startBinaryCluster } from "../env/binary-cluster.js";
 import { kubectlPlugin } from "./plugins.js";
 
-// netcheck on a binary install, where kube-proxy and the CNI would be host services (systemd
-// units), not DaemonSet pods: it says what it could not see and how to look on a node, and never
-// calls kube-proxy broken because no kube-proxy pod exists.
+// netcheck on a binary install, where kube-proxy (a real one, in nftables mode) runs as a systemd
+// service and the CNI would too, not as DaemonSet pods: netcheck says what it could not see and
+// how to look on a node, and never calls kube-proxy broken because no kube-proxy pod exists.
 
 interface Finding {
   code: string;
@@ -37,6 +37,8 @@ describe("kubectl netcheck on a binary install", () => {
         ["AGENT_NOT_SEEN", "info", "cni"],
       ]);
       expect(agents[0]?.next).toMatch(/^on each node: systemctl status kube-proxy/);
+      // kube-proxy is there and working: the kubernetes Service is in the rules it programmed.
+      expect(await c.kubeProxyRules()).toMatch(/table ip kube-proxy[\s\S]*10\.64\.0\.1/);
       // This env runs no CoreDNS: that one is real, and the only alarm.
       expect(out.items.filter((f) => f.severity !== "info").map((f) => f.code)).toEqual(["DNS_UNHEALTHY"]);
     });

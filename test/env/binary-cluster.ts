@@ -17,6 +17,7 @@ import { controlPlaneBin } from "./controlplane-bin.js";
 import { inPrivateMounts } from "./kubeadm.js";
 import { writeKubeconfig } from "./kubeconfig-file.js";
 import { addNodeAddress } from "./kubelet.js";
+import { type OwnNetwork, ownNetwork } from "./own-network.js";
 import { httpsGet, type ManagedProcess, startProcess, stopProcess, waitFor } from "./process.js";
 
 /** What the guides' kube-apiserver uses; the first address, 10.64.0.1, is the kubernetes Service. */
@@ -42,7 +43,12 @@ export interface BinaryClusterOptions {
   kubeletClientFromOtherCa?: boolean;
 }
 
-export type BinaryComponent = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubelet";
+export type BinaryComponent =
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "kubelet"
+  | "kube-proxy";
 
 export interface BinaryNode {
   name: string;
@@ -65,7 +71,10 @@ export interface BinaryCluster {
   root: string;
   bin: string;
   block: number;
-  /** m1 runs the API server, controller-manager, scheduler and a kubelet; m1..m3 each run an etcd member. */
+  /**
+   * m1 runs the API server, controller-manager, scheduler, a kubelet and kube-proxy; m1..m3 each
+   * run an etcd member.
+   */
   nodes: BinaryNode[];
   server: string;
   /** On the host: the guides' kubectl.kubeconfig (admin, system:masters). */
@@ -81,10 +90,12 @@ export interface BinaryCluster {
   stopEtcd(member: EtcdMember): Promise<void>;
   /**
    * What `systemctl VERB UNIT` does on a node here (the env is systemd for its processes): etcd.service
-   * is the node's member; the control plane and the kubelet run on m1. Returns false for a unit
-   * this env does not run (kube-proxy).
+   * is the node's member; the control plane, the kubelet and kube-proxy run on m1. Returns false
+   * for a unit this env does not run.
    */
   systemctl(node: BinaryNode, verb: "start" | "stop" | "restart", unit: string): Promise<boolean>;
+  /** `nft list ruleset` in kube-proxy's network namespace: the rules it programmed. */
+  kubeProxyRules(): Promise<string>;
   /** Runs argv on a node, as root in a shell there would (its files at their paths, /opt/k8s/bin first on PATH). */
   exec(node: BinaryNode, argv: string[], cwd?: string): Promise<ExecResult>;
   stop(): Promise<void>;
@@ -93,14 +104,15 @@ export interface BinaryCluster {
 /** The mounts a node's processes see: its own files at their real paths, the binaries at /opt/k8s/bin. */
 const NODE_MOUNTS = ["etc/kubernetes", "etc/etcd", "etc/systemd/system", "var/lib/etcd", "var/lib/kubelet"];
 
-function onBinaryNode(nodeRoot: string, bin: string, argv: string[]): string[] {
+function onBinaryNode(nodeRoot: string, bin: string, argv: string[], network?: OwnNetwork): string[] {
   for (const d of [...NODE_MOUNTS, BIN_DIR.slice(1)]) mkdirSync(`/${d}`, { recursive: true });
   const mounts = NODE_MOUNTS.map((d) => `mount --bind "$0/${d}" /${d}`).join(" && ");
-  return inPrivateMounts(`${mounts} && mount --bind "$1" ${BIN_DIR} && cd / && shift && exec "$@"`, [
+  const onNode = inPrivateMounts(`${mounts} && mount --bind "$1" ${BIN_DIR} && cd / && shift && exec "$@"`, [
     nodeRoot,
     bin,
     ...argv,
   ]);
+  return network ? network.wrap(onNode) : onNode;
 }
 
 /** A systemd unit as the guides write it: the flags on ExecStart, one per line. */
@@ -146,6 +158,7 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     "kube-apiserver",
     "kube-controller-manager",
     "kube-scheduler",
+    "kube-proxy",
   ])
     await symlink(path.join(bin, name), path.join(nodeBin, name));
   await symlink(path.join(bin, "hollow-kubelet"), path.join(nodeBin, "kubelet"));
@@ -241,6 +254,8 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     "kube-controller-manager-key.pem",
     "kube-scheduler.pem",
     "kube-scheduler-key.pem",
+    "kube-proxy.pem",
+    "kube-proxy-key.pem",
   ])
     await copyFile(path.join(work, f), file(m1, `${CERT}/${f}`));
   // The kubelet's client certificate as its rotation keeps it: certificate and key in one dated
@@ -315,11 +330,36 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     ].join("\n"),
   );
 
+  // kube-proxy as the guides run it: a kubeconfig with its certificate embedded, and a
+  // KubeProxyConfiguration that names it. nftables mode, in a network namespace of its own.
+  await writeKubeconfig(file(m1, "/etc/kubernetes/kube-proxy.kubeconfig"), {
+    server,
+    caPem,
+    user: { certPem: await pem("kube-proxy.pem"), keyPem: await pem("kube-proxy-key.pem") },
+    userName: "kube-proxy",
+  });
+  await writeFile(
+    file(m1, "/etc/kubernetes/kube-proxy-config.yaml"),
+    [
+      "apiVersion: kubeproxy.config.k8s.io/v1alpha1",
+      "kind: KubeProxyConfiguration",
+      "clientConnection:",
+      "  kubeconfig: /etc/kubernetes/kube-proxy.kubeconfig",
+      `clusterCIDR: ${BINARY_POD_CIDR}`,
+      `hostnameOverride: ${m1.name}`,
+      "mode: nftables",
+      // Its own network namespace may not set the host's conntrack table size.
+      "conntrack: {maxPerCore: 0, min: 0}",
+      "",
+    ].join("\n"),
+  );
+
   const processes: BinaryCluster["processes"] = {
     "kube-apiserver": undefined,
     "kube-controller-manager": undefined,
     "kube-scheduler": undefined,
     kubelet: undefined,
+    "kube-proxy": undefined,
   };
   const initialCluster = nodes.map((n, i) => `etcd0${i + 1}=https://${n.ip}:2380`).join(",");
   const etcd: EtcdMember[] = nodes.map((node, i) => ({
@@ -436,6 +476,7 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
       `--hostname-override=${m1.name}`,
       `--node-ip=${m1.ip}`,
     ],
+    "kube-proxy": [`${BIN_DIR}/kube-proxy`, "--config=/etc/kubernetes/kube-proxy-config.yaml"],
   };
   for (const [component, command] of Object.entries(argv))
     await writeFile(file(m1, `/etc/systemd/system/${component}.service`), unitFile(component, command));
@@ -457,14 +498,22 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     if (m.process) await stopProcess(m.process);
     m.process = undefined;
   };
-  const startComponent = (component: BinaryComponent) => {
+  const proxyNetwork = ownNetwork(block);
+  const startComponent = async (component: BinaryComponent) => {
     const command = argv[component];
-    processes[component] = startProcess(
+    const proxy = component === "kube-proxy";
+    const proc = startProcess(
       component,
       command,
       path.join(logs, `${component}.log`),
-      onBinaryNode(m1.root, nodeBin, command),
+      onBinaryNode(m1.root, nodeBin, command, proxy ? proxyNetwork : undefined),
     );
+    processes[component] = proc;
+    if (proxy) await proxyNetwork.connect(proc);
+  };
+  const kubeProxyRules = async () => {
+    const proc = processes["kube-proxy"];
+    return proc ? proxyNetwork.exec(proc, ["nft", "list", "ruleset"]) : "";
   };
   const stop = async () => {
     await Promise.all(Object.values(processes).map((p) => (p ? stopProcess(p) : undefined)));
@@ -480,15 +529,15 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
 
   try {
     for (const m of etcd) startEtcd(m);
-    startComponent("kube-apiserver");
+    await startComponent("kube-apiserver");
     const tls = { ca: caPem, cert: await pem("admin.pem"), key: await pem("admin-key.pem") };
     await waitFor(
       "kube-apiserver /readyz",
       async () => ((await httpsGet(`${server}/readyz`, tls)).status === 200 ? true : undefined),
       { timeoutMs: 90_000, failFast: exitedEarly },
     );
-    startComponent("kube-controller-manager");
-    startComponent("kube-scheduler");
+    await startComponent("kube-controller-manager");
+    await startComponent("kube-scheduler");
     const insecure = { rejectUnauthorized: false };
     await waitFor(
       "kube-controller-manager and kube-scheduler /healthz",
@@ -510,7 +559,8 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
       "--clusterrole=system:kubelet-api-admin",
       "--user=kubernetes-master",
     ]);
-    startComponent("kubelet");
+    await startComponent("kubelet");
+    await startComponent("kube-proxy");
     // A kubelet with an expired client certificate never registers: that is the scenario.
     if (!options.expiredKubeletClient)
       await waitFor(
@@ -527,6 +577,12 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
         },
         { timeoutMs: 90_000, intervalMs: 500, failFast: exitedEarly },
       );
+    // kube-proxy is working once the kubernetes Service's address is in its rules.
+    await waitFor(
+      "kube-proxy's nftables rules for the kubernetes Service",
+      async () => ((await kubeProxyRules()).includes(BINARY_SERVICE_IP) ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 250, failFast: exitedEarly },
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -544,7 +600,7 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     const component = name as BinaryComponent;
     const proc = processes[component];
     if (verb !== "start" && proc) await stopProcess(proc);
-    if (verb !== "stop") startComponent(component);
+    if (verb !== "stop") await startComponent(component);
     return true;
   };
   const exec: BinaryCluster["exec"] = (node, argv, cwd = "/") =>
@@ -579,6 +635,7 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     startEtcd,
     stopEtcd,
     systemctl,
+    kubeProxyRules,
     exec,
     stop,
   };

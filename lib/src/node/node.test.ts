@@ -105,11 +105,14 @@ describe("discoverNode", () => {
   async function processAt(
     pid: number,
     argv: string[],
-    opts: { env?: Record<string, string>; cgroup?: string; root: string },
+    opts: { env?: Record<string, string>; cgroup?: string; root: string; exited?: boolean },
   ) {
     const p = path.join(proc(), String(pid));
     await mkdir(p, { recursive: true });
     await writeFile(path.join(p, "cmdline"), `${argv.join("\0")}\0`);
+    // No environ: it exited after its cmdline was read. A directory: a read that fails (as EACCES
+    // does for a user who is not root).
+    if (!opts.env && !opts.exited) await mkdir(path.join(p, "environ"));
     if (opts.env)
       await writeFile(
         path.join(p, "environ"),
@@ -190,6 +193,7 @@ describe("discoverNode", () => {
       env: {},
     });
     await processAt(301, ["/usr/bin/bash", "-c", "etcd"], { root: b, env: {} });
+    await processAt(302, ["/opt/k8s/bin/etcd", "--name=restarting"], { root: a, exited: true });
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

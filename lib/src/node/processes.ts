@@ -92,12 +92,10 @@ export async function scanProcesses(procRoot = "/proc"): Promise<ProcessScan> {
       try {
         proc.env = envOf(await readFile(path.join(dir, "environ")));
       } catch (err) {
-        scan.unreadable.push({
-          pid,
-          component,
-          file: "environ",
-          code: (err as NodeJS.ErrnoException).code ?? "EIO",
-        });
+        const code = (err as NodeJS.ErrnoException).code ?? "EIO";
+        // It exited between the two reads (a restart): gone, not unseen.
+        if (code === "ENOENT" || code === "ESRCH") return;
+        scan.unreadable.push({ pid, component, file: "environ", code });
       }
       try {
         proc.unit = unitFromCgroup(await readFile(path.join(dir, "cgroup"), "utf8"));
