@@ -561,8 +561,9 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
     ]);
     await startComponent("kubelet");
     await startComponent("kube-proxy");
-    // A kubelet with an expired client certificate never registers: that is the scenario.
-    if (!options.expiredKubeletClient)
+    // A kubelet with an expired client certificate never registers: that is the scenario. Nor
+    // does kube-proxy get going then: it waits for its Node object first.
+    if (!options.expiredKubeletClient) {
       await waitFor(
         `node ${m1.name} Ready`,
         async () => {
@@ -577,12 +578,13 @@ export async function startBinaryCluster(options: BinaryClusterOptions = {}): Pr
         },
         { timeoutMs: 90_000, intervalMs: 500, failFast: exitedEarly },
       );
-    // kube-proxy is working once the kubernetes Service's address is in its rules.
-    await waitFor(
-      "kube-proxy's nftables rules for the kubernetes Service",
-      async () => ((await kubeProxyRules()).includes(BINARY_SERVICE_IP) ? true : undefined),
-      { timeoutMs: 60_000, intervalMs: 250, failFast: exitedEarly },
-    );
+      // kube-proxy is working once the kubernetes Service's address is in its rules.
+      await waitFor(
+        "kube-proxy's nftables rules for the kubernetes Service",
+        async () => ((await kubeProxyRules()).includes(BINARY_SERVICE_IP) ? true : undefined),
+        { timeoutMs: 60_000, intervalMs: 250, failFast: exitedEarly },
+      );
+    }
   } catch (err) {
     await stop();
     throw err;

@@ -104,7 +104,7 @@ const UNSEEN: Record<AgentRole, { subject: Finding["subject"]; message: string; 
     subject: { kind: "DaemonSet", namespace: "kube-system", name: "kube-proxy" },
     message:
       "no kube-proxy pod runs in the cluster: it runs as a host service (a binary install's systemd unit) or the CNI replaces it, and its health cannot be seen from the API",
-    next: "on each node: systemctl status kube-proxy; curl -s http://127.0.0.1:10256/healthz; iptables-save | grep -c KUBE-SVC (or ipvsadm -Ln)",
+    next: "on each node: systemctl status kube-proxy; curl -s http://127.0.0.1:10256/healthz; iptables-save | grep -c KUBE-SVC (nftables mode: nft list table ip kube-proxy; ipvs: ipvsadm -Ln)",
   },
   cni: {
     subject: { kind: "Namespace", name: "kube-system" },
