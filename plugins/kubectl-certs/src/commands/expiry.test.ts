@@ -145,6 +145,9 @@ describe("certs expiry options", () => {
     [{ "node-concurrency": 0 }, 'invalid --node-concurrency "0"'],
     [{ "node-concurrency": 1.5 }, 'invalid --node-concurrency "1.5"'],
     [{ "chunk-size": 0 }, 'invalid --chunk-size "0"'],
+    // A file where a directory belongs is bad input (it read as eleven unparsable rows, exit 0).
+    [{ "pki-dir": "package.json" }, "--pki-dir package.json is not a directory"],
+    [{ "kubeconfig-dir": "package.json" }, "--kubeconfig-dir package.json is not a directory"],
   ])("refuses %j", (over, message) => {
     expect(() => validateExpiry(expiryOptions({ ...defaults, ...over }, kube))).toThrow(message);
   });

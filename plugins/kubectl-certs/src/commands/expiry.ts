@@ -3,6 +3,7 @@ import { IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import type { ExitCode } from "@kubemend/lib/cli/exit-codes";
 import { exitCodeForFindings, type Finding, sortFindings } from "@kubemend/lib/findings/finding";
 import { FINDING_LIST_KIND, renderFindings } from "@kubemend/lib/findings/render";
+import { directoryAt } from "@kubemend/lib/fs/directory";
 import { palette } from "@kubemend/lib/output/color";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { startProgress } from "@kubemend/lib/output/progress";
@@ -145,6 +146,10 @@ export function validateExpiry(o: ExpiryOptions): void {
     throw new UsageError(`invalid --node-concurrency "${concurrency}"`, "use a whole number of 1 or more");
   if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1))
     throw new UsageError(`invalid --chunk-size "${chunkSize}"`, "use a whole number of 1 or more");
+  // Missing is for the sources to say (a node that is not a control-plane node); a file is bad input.
+  directoryAt(o.source.pkiDir, "--pki-dir");
+  directoryAt(o.source.kubeconfigDir, "--kubeconfig-dir");
+  directoryAt(o.source.kubeletPkiDir, "--kubelet-pki-dir");
 }
 
 class ExpiryCommand implements Command {

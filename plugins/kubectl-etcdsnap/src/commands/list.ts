@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { existingDirectory } from "@kubemend/lib/fs/directory";
 import { palette } from "@kubemend/lib/output/color";
 import { formatDuration } from "@kubemend/lib/output/duration";
 import { renderStructured } from "@kubemend/lib/output/format";
@@ -8,7 +9,6 @@ import { type Column, renderTable } from "@kubemend/lib/output/table";
 import { type CatalogEntry, readCatalog, verifyEntry } from "../archive/catalog.js";
 import { formatBytes } from "../report/units.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
-import { snapshotDir } from "./dir.js";
 
 /** etcdsnap list's flags, read once in complete(). */
 interface ListOptions {
@@ -35,7 +35,7 @@ class List implements Command {
   }
 
   validate(): void {
-    snapshotDir(this.options.dir);
+    existingDirectory(this.options.dir, "--dir", "create it first, or pass another --dir");
   }
 
   async run(): Promise<ExitCode> {

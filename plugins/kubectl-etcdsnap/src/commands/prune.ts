@@ -3,11 +3,11 @@ import path from "node:path";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { existingDirectory } from "@kubemend/lib/fs/directory";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { type CatalogEntry, planPrune, readCatalog, verifyEntry } from "../archive/catalog.js";
 import { metadataPath } from "../archive/metadata.js";
 import { decryptWith, withDecryptWith } from "./age-flags.js";
-import { snapshotDir } from "./dir.js";
 
 export interface Pruned {
   dryRun: boolean;
@@ -99,7 +99,7 @@ class Prune implements Command {
   }
 
   validate(): void {
-    snapshotDir(this.options.dir);
+    existingDirectory(this.options.dir, "--dir", "create it first, or pass another --dir");
   }
 
   async run(): Promise<ExitCode> {

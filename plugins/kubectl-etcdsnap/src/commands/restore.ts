@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { BadInputError, IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { directoryAt } from "@kubemend/lib/fs/directory";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { DamagedCiphertextError, withPlaintext } from "../archive/age.js";
 import { readMetadata } from "../archive/metadata.js";
@@ -75,9 +76,7 @@ class Restore implements Command {
   }
 
   validate(): void {
-    if (existsSync(this.options.dataDir)) {
-      if (!statSync(this.options.dataDir).isDirectory())
-        throw new BadInputError(`${this.options.dataDir} is not a directory`);
+    if (directoryAt(this.options.dataDir, "--data-dir") === "directory") {
       if (readdirSync(this.options.dataDir).length > 0)
         throw new BadInputError(
           `refusing to restore into ${this.options.dataDir}: it is not empty`,

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
 import { BadInputError, IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { directoryAt } from "@kubemend/lib/fs/directory";
 import { connect } from "@kubemend/lib/kube/connect";
 import { renderStructured } from "@kubemend/lib/output/format";
 import { startProgress } from "@kubemend/lib/output/progress";
@@ -77,9 +78,11 @@ class Save implements Command {
       this.dir = path.dirname(this.file);
     } else if (typeof dir === "string") this.dir = path.resolve(dir);
     // A --dir that does not exist yet is made (0700) before the save, as a backup tool should.
-    if (existsSync(this.dir) && !statSync(this.dir).isDirectory())
-      throw new BadInputError(`${this.dir} is not a directory`, "pass a directory with --dir");
-    if (!existsSync(this.dir) && typeof file === "string")
+    const at =
+      typeof file === "string"
+        ? directoryAt(this.dir, "the directory of FILE", "save into a directory")
+        : directoryAt(this.dir, "--dir");
+    if (at === "missing" && typeof file === "string")
       throw new BadInputError(`${this.dir} does not exist`, "create it first, or save with --dir");
   }
 
