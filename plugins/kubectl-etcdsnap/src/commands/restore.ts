@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
+import { accessSync, constants, readdirSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Command, CommandContext, CommandSpec } from "@kubemend/lib/cli/app";
