@@ -16,6 +16,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { BadInputError, CommandError, IncompleteError, UsageError } from "@kubemend/lib/cli/errors";
 import { ExitCode } from "@kubemend/lib/cli/exit-codes";
+import { PartFile } from "./durable.js";
 
 /** Loaded on use: the library and its ciphers and curves are not parsed by commands that never need them. */
 const age = () => import("age-encryption");
@@ -132,33 +133,38 @@ export async function encryptFile(
   const out = await e.encrypt(source);
   const hash = createHash("sha256");
   let size = 0;
-  const fh = await open(sealed, "wx", 0o600);
+  const part = await PartFile.create(sealed);
+  let written = 0;
+  const append = async (block: Buffer) => {
+    await part.write(block, block.length, written);
+    written += block.length;
+  };
   try {
-    await writeBlocks(out, fh, (chunk) => {
+    await writeBlocks(out, append, (chunk) => {
       hash.update(chunk);
       size += chunk.length;
     });
-    await fh.sync();
+    await part.sync();
   } catch (err) {
-    await fh.close().catch(() => {});
+    await part.abandon();
     await rm(sealed, { force: true });
     throw err;
   }
-  await fh.close();
+  await part.close();
   return { format: "age", recipients: [...recipients], size, sha256: hash.digest("hex") };
 }
 
-/** Streams chunks into the file in blocks of about WRITE_BLOCK bytes. */
+/** Streams chunks to `write` in blocks of about WRITE_BLOCK bytes, in order. */
 async function writeBlocks(
   chunks: AsyncIterable<Uint8Array>,
-  fh: Awaited<ReturnType<typeof open>>,
+  write: (block: Buffer) => Promise<unknown>,
   seen?: (chunk: Uint8Array) => void,
 ): Promise<void> {
   let block: Uint8Array[] = [];
   let len = 0;
   const flush = async () => {
     if (len === 0) return;
-    await fh.write(Buffer.concat(block, len));
+    await write(Buffer.concat(block, len));
     block = [];
     len = 0;
   };
@@ -246,7 +252,7 @@ async function decryptFile(
   }
   const fh = await open(plain, "wx", 0o600);
   try {
-    await writeBlocks(out as unknown as WebReadableStream<Uint8Array>, fh);
+    await writeBlocks(out as unknown as WebReadableStream<Uint8Array>, (block) => fh.write(block));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined)

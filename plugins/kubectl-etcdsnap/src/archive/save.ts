@@ -1,18 +1,19 @@
-// Streams Maintenance/Snapshot into FILE.part (0600), verifying as it goes, and gives the file its
-// final name only when every check passed and the data is on disk. Any failure removes what was
-// written, so a file under a final name is always a whole, verified snapshot.
+// The verification pipeline of `save`: streams Maintenance/Snapshot into FILE.part (durable.ts),
+// verifying as it goes, and gives the file its final name only when every check passed and the
+// data is on disk. Any failure removes what was written, so a file under a final name is always a
+// whole, verified snapshot.
 
-import { constants } from "node:fs";
-import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { BadInputError, IncompleteError } from "@kubemend/lib/cli/errors";
+import { IncompleteError } from "@kubemend/lib/cli/errors";
+import { type Outcome, outcome, unwrap } from "@kubemend/lib/concurrency";
 import type { SnapshotResponse } from "../etcd/proto.js";
 import { LeafRuns } from "../snapshot/leaf-runs.js";
 import { type SnapshotStatus, snapshotStatus } from "../snapshot/status.js";
 import { hasTrailerSize, type TrailerCheck, TrailerHasher } from "../snapshot/trailer.js";
+import { fsError, PartFile, publish, syncDir, writeSynced } from "./durable.js";
 import { integrityProblem } from "./integrity.js";
 import { metadataPath, type SnapshotMetadata } from "./metadata.js";
-import { renameNoReplace } from "./no-replace.js";
 
 export type SnapshotStream = AsyncIterable<SnapshotResponse> & {
   cancel(): void;
@@ -50,87 +51,22 @@ const WRITE_BLOCK = 1 << 20;
 export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
   const made: string[] = [o.partPath];
   let call: SnapshotStream | undefined;
-  const onDisk = new WrittenBytes();
-  // The structure check follows the download through the file as it is written (pages arrive in
-  // file order; the check waits for the ones not there yet), so little of it is left at the end.
-  let following: { total: number; status: Promise<SnapshotStatus> } | undefined;
-  // The leaves' CRCs, computed from the blocks on their way to the file: the check after the
-  // stream combines them instead of hashing every value again (a quarter of its time on 1 GiB).
-  let leafRuns: LeafRuns | undefined;
-  let trailerKnown!: (t: TrailerCheck) => void;
-  let trailerMissing!: (err: Error) => void;
-  const trailerCheck = new Promise<TrailerCheck>((resolve, reject) => {
-    trailerKnown = resolve;
-    trailerMissing = reject;
-  });
-  trailerCheck.catch(() => {});
   try {
+    // A leftover of a save that crashed is ours to replace; a final name never is.
     await rm(o.partPath, { force: true });
-    const hasher = new TrailerHasher();
-    const fh = await open(o.partPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600).catch(
-      fsError(o.partPath, "creating"),
-    );
+    const part = await PartFile.create(o.partPath);
     let status: SnapshotStatus;
     try {
       call = await o.start();
-      // Errors reach the loop below; this only keeps a late one (after a cancel) from being unhandled.
+      // Errors reach the loop in download(); this only keeps a late one (after a cancel) from
+      // being thrown as an 'error' event with no listener.
       call.on("error", () => {});
-      await stream(o, call, fh, hasher, {
-        total(total) {
-          leafRuns = new LeafRuns(total - 32);
-          const checking = snapshotStatus(o.partPath, {
-            requireTrailer: true,
-            size: total,
-            written: (end) => onDisk.until(end),
-            trailer: trailerCheck,
-            // Half status's default: the pages were just written, so re-reads come from the page
-            // cache, and the peak RSS of a save comes from the download plus this check.
-            cacheBytes: 8 << 20,
-            leafRuns,
-          });
-          checking.catch(() => {});
-          following = { total, status: checking };
-        },
-        block: (data, at) => leafRuns?.push(data, at),
-        written: (end) => onDisk.advance(end),
-      });
-      const size = hasher.size;
-      const { actual, trailer } = hasher.digest();
-      if (!hasTrailerSize(size) || trailer === null)
-        throw new IncompleteError(
-          `the snapshot stream ended after ${size} bytes, which is not 512n+32: it was cut`,
-          "take the snapshot again; if it keeps happening, check the member's health and the network",
-        );
-      if (actual !== trailer)
-        throw new IncompleteError(
-          `the snapshot's sha256 ${actual} does not match the trailer etcd sent (${trailer})`,
-          "take the snapshot again, from another member with --endpoint if it repeats",
-        );
-      const sha: TrailerCheck = { actual, expected: trailer, match: true };
-      trailerKnown(sha);
-      // The rest of the check reads the written pages back (from the page cache) while the fsync
-      // puts them on disk; nothing is renamed before both are done. Should etcd's announced size
-      // have been wrong, the followed check read the wrong extent: the whole file is checked again.
-      const synced = fh.sync().catch(fsError(o.partPath, "flushing"));
-      let checked: Promise<SnapshotStatus>;
-      if (following !== undefined && following.total === size) checked = following.status;
-      else {
-        await stopFollowing();
-        checked = snapshotStatus(o.partPath, {
-          requireTrailer: true,
-          trailer: sha,
-          cacheBytes: 8 << 20,
-          leafRuns,
-        });
-      }
-      const [sync, check] = await Promise.allSettled([synced, checked]);
-      if (sync.status === "rejected") throw sync.reason;
-      if (check.status === "rejected") throw check.reason;
-      status = check.value;
-    } finally {
-      await stopFollowing();
-      await fh.close().catch(() => {});
+      status = await downloadVerified(o, call, part);
+    } catch (err) {
+      await part.abandon();
+      throw err;
     }
+    await part.close();
     const problem = integrityProblem(status);
     if (problem !== undefined)
       throw new IncompleteError(
@@ -144,25 +80,101 @@ export async function saveSnapshot(o: SaveOptions): Promise<Saved> {
     const metaPart = `${metadataPath(finalPath)}.part`;
     made.push(metaPart);
     await writeSynced(metaPart, `${JSON.stringify(metadata, null, 2)}\n`);
-    await renameNoReplace(written, finalPath).catch((err) => {
-      if (err instanceof BadInputError) throw err;
-      return fsError(finalPath, "renaming to")(err);
-    });
+    await publish(written, finalPath);
     made.push(finalPath);
     await rename(metaPart, metadataPath(finalPath)).catch(fsError(metadataPath(finalPath), "renaming to"));
     await syncDir(path.dirname(finalPath));
     return { path: finalPath, metadataPath: metadataPath(finalPath), status, metadata };
   } catch (err) {
     call?.cancel();
-    await Promise.all(made.map((f) => rm(f, { force: true }).catch(() => {})));
+    // Whatever this save wrote goes; a file that cannot be removed is left for the next run's rm.
+    await Promise.allSettled(made.map((f) => rm(f, { force: true })));
     throw err;
   }
+}
 
-  /** Ends a followed check that is still waiting for bytes, and waits until it has closed the file. */
-  async function stopFollowing(): Promise<void> {
+/**
+ * Streams the snapshot into `part` and verifies it: the sha256 trailer as it arrives, and the
+ * bbolt and mvcc structure by a check that follows the download through the file (pages arrive in
+ * file order; the check waits for those not written yet), so little of it is left at the end.
+ * Resolves once the data is fsynced and checked.
+ */
+async function downloadVerified(
+  o: SaveOptions,
+  call: SnapshotStream,
+  part: PartFile,
+): Promise<SnapshotStatus> {
+  const hasher = new TrailerHasher();
+  const onDisk = new WrittenBytes();
+  let following: { total: number; status: Promise<Outcome<SnapshotStatus>> } | undefined;
+  // The leaves' CRCs, computed from the blocks on their way to the file: the check after the
+  // stream combines them instead of hashing every value again (a quarter of its time on 1 GiB).
+  let leafRuns: LeafRuns | undefined;
+  let trailerKnown: ((t: TrailerCheck) => void) | undefined;
+  /** Ends a followed check still waiting for bytes or the trailer, and waits until it has closed the file. */
+  const stopFollowing = async () => {
     onDisk.end();
-    trailerMissing(new Error("the snapshot stream ended without a matching sha256 trailer"));
-    await following?.status.catch(() => {});
+    // Once the stream has ended without a good trailer, the followed check's result is not used.
+    trailerKnown?.({ actual: "", expected: "", match: false });
+    await following?.status;
+  };
+  try {
+    await download(o, call, part, hasher, {
+      total(total) {
+        leafRuns = new LeafRuns(total - 32);
+        const check = new Promise<TrailerCheck>((known) => {
+          trailerKnown = known;
+        });
+        following = {
+          total,
+          status: outcome(
+            snapshotStatus(o.partPath, {
+              requireTrailer: true,
+              size: total,
+              written: (end) => onDisk.until(end),
+              trailer: check,
+              // Half status's default: the pages were just written, so re-reads come from the page
+              // cache, and the peak RSS of a save comes from the download plus this check.
+              cacheBytes: 8 << 20,
+              leafRuns,
+            }),
+          ),
+        };
+      },
+      block: (data, at) => leafRuns?.push(data, at),
+      written: (end) => onDisk.advance(end),
+    });
+    const size = hasher.size;
+    const { actual, trailer: sent } = hasher.digest();
+    if (!hasTrailerSize(size) || sent === null)
+      throw new IncompleteError(
+        `the snapshot stream ended after ${size} bytes, which is not 512n+32: it was cut`,
+        "take the snapshot again; if it keeps happening, check the member's health and the network",
+      );
+    if (actual !== sent)
+      throw new IncompleteError(
+        `the snapshot's sha256 ${actual} does not match the trailer etcd sent (${sent})`,
+        "take the snapshot again, from another member with --endpoint if it repeats",
+      );
+    const sha: TrailerCheck = { actual, expected: sent, match: true };
+    trailerKnown?.(sha);
+    // The rest of the check reads the written pages back (from the page cache) while the fsync
+    // puts them on disk; both must be done before anything is renamed. Should etcd's announced
+    // size have been wrong, the followed check read the wrong extent: the whole file is checked again.
+    const synced = outcome(part.sync());
+    let checked: Promise<Outcome<SnapshotStatus>>;
+    if (following !== undefined && following.total === size) checked = following.status;
+    else {
+      await stopFollowing();
+      checked = outcome(
+        snapshotStatus(o.partPath, { requireTrailer: true, trailer: sha, cacheBytes: 8 << 20, leafRuns }),
+      );
+    }
+    const [sync, check] = [await synced, await checked];
+    unwrap(sync);
+    return unwrap(check);
+  } finally {
+    await stopFollowing();
   }
 }
 
@@ -208,10 +220,10 @@ interface StreamEvents {
   written(end: number): void;
 }
 
-async function stream(
+async function download(
   o: SaveOptions,
   call: SnapshotStream,
-  fh: FileHandle,
+  part: PartFile,
   hasher: TrailerHasher,
   events: StreamEvents,
 ): Promise<void> {
@@ -220,22 +232,18 @@ async function stream(
   const blocks = [Buffer.allocUnsafeSlow(WRITE_BLOCK), Buffer.allocUnsafeSlow(WRITE_BLOCK)] as const;
   let current = 0;
   let filled = 0;
-  let writing: Promise<unknown> = Promise.resolve();
+  // The write in flight; its failure is thrown by the next flush.
+  let writing: Promise<Outcome<void>> = outcome(Promise.resolve());
   let position = 0;
   const flush = async () => {
-    await writing;
+    unwrap(await writing);
     if (filled === 0) return;
     const block = blocks[current] as Buffer;
     const length = filled;
     const at = position;
     position += length;
     events.block(block.subarray(0, length), at);
-    writing = writeAll(fh, block, length, at).then(
-      () => events.written(at + length),
-      fsError(o.partPath, "writing"),
-    );
-    // A rejection is awaited by the next flush; until then it must not count as unhandled.
-    writing.catch(() => {});
+    writing = outcome(part.write(block, length, at).then(() => events.written(at + length)));
     current ^= 1;
     filled = 0;
   };
@@ -261,57 +269,12 @@ async function stream(
       o.progress?.(hasher.size, total);
     }
   } catch (err) {
-    await writing.catch(() => {});
+    // The block in flight lands (or fails) before the file is closed; the stream's error is the
+    // one to report, or a write's, which flush() threw.
+    await writing;
     if (err instanceof IncompleteError) throw err;
     throw o.streamError(err);
   }
   await flush();
-  await writing;
-}
-
-async function writeAll(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesWritten } = await fh.write(buf, done, length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-function fsError(file: string, doing: string) {
-  return (err: NodeJS.ErrnoException): never => {
-    const why =
-      err.code === "ENOSPC"
-        ? "no space left on the device"
-        : err.code === "EDQUOT"
-          ? "disk quota exceeded"
-          : err.message;
-    throw new IncompleteError(
-      `${doing} ${file} failed: ${why}`,
-      err.code === "ENOSPC" || err.code === "EDQUOT"
-        ? `free space there (the snapshot needs about the etcd database size), or save elsewhere with --dir`
-        : "check the directory's permissions and the disk",
-    );
-  };
-}
-
-async function writeSynced(file: string, text: string): Promise<void> {
-  const fh = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600).catch(
-    fsError(file, "creating"),
-  );
-  try {
-    await fh.writeFile(text).catch(fsError(file, "writing"));
-    await fh.sync().catch(fsError(file, "flushing"));
-  } finally {
-    await fh.close().catch(() => {});
-  }
-}
-
-/** The rename is durable only once the directory entry is on disk. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  unwrap(await writing);
 }
