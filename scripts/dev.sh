@@ -19,12 +19,13 @@ setup() {
 }
 
 # Test-only system packages: etcd 3.4 (Debian's etcd-server; the Go module proxy does not serve
-# go.etcd.io/etcd v3.4) for the snapshot-format tests, and unshare (util-linux) for test/env's mount
-# namespaces. A test that needs them never skips: without them the run stops here, in one line.
+# go.etcd.io/etcd v3.4) for the snapshot-format tests, unshare (util-linux) for test/env's mount
+# namespaces, and faketime for the release binary's clock. A test that needs them never skips: without them the run stops here, in one line.
 test_packages() {
   local missing=()
   /usr/bin/etcd --version 2>/dev/null | grep -q '^etcd Version: 3\.4\.' || missing+=(etcd-server etcd-client)
   command -v unshare >/dev/null || missing+=(util-linux)
+  command -v faketime >/dev/null || missing+=(faketime)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "dev: installing ${missing[*]} for the tests" >&2
@@ -35,6 +36,7 @@ test_packages() {
     return 3
   fi
   command -v unshare >/dev/null || { echo "dev: unshare (util-linux) is required by test/env and could not be installed" >&2; return 3; }
+  command -v faketime >/dev/null || { echo "dev: faketime is required by the release binary's test (the clock it reads) and could not be installed" >&2; return 3; }
 }
 
 task=${1:-}

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,6 +120,49 @@ describe("the release binary as krew installs it", () => {
     ) as { revision: number; totalKey: number };
     expect(status.revision).toBe(peer.revision);
     expect(status.totalKey).toBe(peer.totalKey);
+  });
+
+  // The binary starts from a V8 startup snapshot made on the build machine: what a command reads
+  // from its environment, the clock and the terminal must be the user's, read when it runs.
+  it("reads KUBECONFIG, NO_COLOR, the clock and the terminal's width when it runs, not when it was built", () => {
+    const bin = path.join(krewBin, "kubectl-certs");
+    const kubeconfig = path.join(scratch, "made-after-the-build", "config");
+    mkdirSync(path.dirname(kubeconfig));
+    copyFileSync(cluster.adminKubeconfig, kubeconfig);
+    const run = (argv: string[], extra: Record<string, string> = {}) =>
+      spawnSync(argv[0] as string, argv.slice(1), {
+        encoding: "utf8",
+        env: { PATH: env.PATH as string, HOME: scratch, KUBECONFIG: kubeconfig, ...extra },
+      });
+    const expiry = [bin, "expiry", "--source", "kubeconfig", "-o", "json"];
+    const now = run(expiry);
+    expect(now.status, now.stderr).toBe(0);
+    const rows = (JSON.parse(now.stdout) as { certificates: { location: string }[] }).certificates;
+    expect(rows.map((r) => r.location)).toContain(
+      "kubernetes-admin@kubernetes: user kubernetes-admin client-certificate-data",
+    );
+    // Without it (and no ~/.kube/config in this HOME) there is no kubeconfig to read.
+    const { KUBECONFIG: _, ...noKubeconfig } = { PATH: env.PATH as string, HOME: scratch, KUBECONFIG: "" };
+    const none = spawnSync(bin, expiry.slice(1), { encoding: "utf8", env: noKubeconfig });
+    expect(none.status).not.toBe(0);
+    // 400 days on, the admin certificate kubeadm made for a year has expired.
+    const later = run(["faketime", "+400 days", ...expiry]);
+    const findings = (JSON.parse(later.stdout) as { findings: { code: string }[] }).findings;
+    expect(findings.map((f) => f.code)).toContain("CERT_EXPIRED");
+    expect(later.status).toBe(1);
+    // On a terminal (script(1)): colour unless NO_COLOR, and help wrapped to the terminal's width.
+    const onTty = (command: string, extra: Record<string, string> = {}) =>
+      run(["script", "-qec", command, "/dev/null"], extra).stdout.replace(/\r/g, "");
+    const table = `stty cols 120; faketime '+400 days' ${bin} expiry --source kubeconfig`;
+    expect(onTty(table)).toContain("\x1b[31mCRITICAL");
+    // NO_COLOR drops colour (SGR sequences), not the spinner's cursor control.
+    const plain = onTty(table, { NO_COLOR: "1" });
+    expect(plain).toContain("CRITICAL");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: an escape sequence is what is looked for
+    expect(plain).not.toMatch(/\x1b\[[\d;]*m/);
+    const widest = (text: string) => Math.max(...text.split("\n").map((l) => l.length));
+    expect(widest(onTty(`stty cols 50; ${bin} --help`))).toBeLessThanOrEqual(50);
+    expect(widest(onTty(`stty cols 110; ${bin} --help`))).toBeGreaterThan(50);
   });
 
   it("netcheck: names the missing cluster DNS of a control plane without kubeadm's addons", async () => {

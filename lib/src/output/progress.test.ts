@@ -14,6 +14,17 @@ describe("startProgress", () => {
     expect(Buffer.concat(written).toString("utf8")).toBe("");
   });
 
+  it("writes nothing on a terminal that reports no width", async () => {
+    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 0 });
+    const written: Buffer[] = [];
+    tty.on("data", (c: Buffer) => written.push(c));
+    const progress = await startProgress(tty, "reading kubeconfig");
+    progress.update("still reading");
+    progress.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(written).toString("utf8")).toBe("");
+  });
+
   it("never makes a lazy label off a terminal, and on one makes it at most every 100 ms", async () => {
     // A controlled clock (performance.now, Date and timers); it starts at 0, so first let a process
     // that has been up a while pass.

@@ -25,15 +25,21 @@ export interface EtcdTls {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-// grpc-js sets the TLS server name to the target host even when it is an IP address (etcd is
-// usually addressed by IP), and Node then prints DEP0123 on stderr. Node ignores such a name for
-// SNI anyway, and the certificate is still checked against the IP, so only that warning is dropped.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const code = typeof rest[0] === "object" ? (rest[0] as { code?: string } | null)?.code : rest[1];
-  if (code === "DEP0123") return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+/**
+ * grpc-js sets the TLS server name to the target host even when it is an IP address (etcd is
+ * usually addressed by IP), and Node then prints DEP0123 on stderr. Node ignores such a name for
+ * SNI anyway, and the certificate is still checked against the IP, so only that warning is
+ * dropped. Done when grpc-js is loaded, at run time, not when this module is evaluated (which may
+ * be while a startup snapshot is built).
+ */
+function dropDep0123(): void {
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === "object" ? (rest[0] as { code?: string } | null)?.code : rest[1];
+    if (code === "DEP0123") return;
+    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
 
 const identity = (b: Buffer) => b;
 
@@ -51,6 +57,7 @@ export async function loadGrpc(): Promise<Grpc> {
   if (grpc === undefined) {
     // A CommonJS package: in the bundle's split chunk its exports are only the default export.
     const m: Grpc & { default?: Grpc } = await import("@grpc/grpc-js");
+    dropDep0123();
     grpc = m.default ?? m;
   }
   return grpc;

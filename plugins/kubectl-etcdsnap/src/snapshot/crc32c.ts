@@ -20,10 +20,27 @@ function loadNative(): NativeCrc32c | undefined {
   }
 }
 
-const native = loadNative();
+type Update = (crc: number, buf: Uint8Array, off: number, len: number) => number;
+let update: Update | undefined;
+
+/**
+ * The addon is looked for on first use, at run time: the environment is read then, and no addon
+ * is loaded while a startup snapshot is built.
+ */
+function implementation(): Update {
+  if (update === undefined) {
+    const native = loadNative();
+    update = native
+      ? (crc, buf, off, len) => (len === 0 ? crc >>> 0 : native(buf.subarray(off, off + len), crc) >>> 0)
+      : crc32cUpdateJs;
+  }
+  return update;
+}
 
 /** "native" when the addon is in use, "js" otherwise. */
-export const crc32cImplementation: "native" | "js" = native ? "native" : "js";
+export function crc32cImplementation(): "native" | "js" {
+  return implementation() === crc32cUpdateJs ? "js" : "native";
+}
 
 const POLY = 0x82f63b78;
 const T = new Int32Array(16 * 256);
@@ -92,9 +109,9 @@ export function crc32cUpdateJs(crc: number, buf: Uint8Array, off: number, len: n
 }
 
 /** Feeds buf[off, off+len) into a running CRC (start with 0); returns the new CRC as uint32. */
-export const crc32cUpdate: (crc: number, buf: Uint8Array, off: number, len: number) => number = native
-  ? (crc, buf, off, len) => (len === 0 ? crc >>> 0 : native(buf.subarray(off, off + len), crc) >>> 0)
-  : crc32cUpdateJs;
+export function crc32cUpdate(crc: number, buf: Uint8Array, off: number, len: number): number {
+  return implementation()(crc, buf, off, len);
+}
 
 export function crc32c(buf: Uint8Array): number {
   return crc32cUpdate(0, buf, 0, buf.length);
