@@ -17,12 +17,14 @@ import { etcdDiff, etcdInspect, etcdStatus } from "./suites/etcd-read.js";
 import { etcdSave1g, etcdSave256m } from "./suites/etcd-save.js";
 import { netcheckSvc } from "./suites/netcheck-svc.js";
 import { startup } from "./suites/startup.js";
-import { startupSea } from "./suites/startup-sea.js";
+import { completionSea, etcdStatusSea, startupSea } from "./suites/startup-sea.js";
 
 const SUITES: Suite[] = [
   certsNode,
   startup,
   startupSea,
+  completionSea,
+  etcdStatusSea,
   certsSecrets,
   csrApprove,
   csrApproveClient,

@@ -3,38 +3,105 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Suite } from "../suite.js";
+import { benchSnapshots } from "./etcd-snapshots.js";
 
 const OS: Record<string, string> = { linux: "linux", darwin: "darwin", win32: "windows" };
 const ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64" };
 
 /**
- * CLI start-up of the release: the single-executable binary from dist/release (built by
- * `node scripts/release.mjs`), run as krew runs it (kubectl-certs linked to kubemend), against
- * kubectl's own client-only command. The startup suite measures the plain bundle the same way.
+ * The release's single-executable binary from dist/release (built by `node scripts/release.mjs`),
+ * unpacked into a directory with the names it runs under (kubectl-certs, kubectl_complete-certs, …).
  */
+function unpackRelease(repo: string): { dir: string; env: NodeJS.ProcessEnv; remove(): void } {
+  const version = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version;
+  const archive = path.join(
+    repo,
+    "dist",
+    "release",
+    `kubemend_${version}_${OS[process.platform]}_${ARCH[process.arch]}.tar.gz`,
+  );
+  if (!existsSync(archive))
+    throw new Error(`${archive} does not exist: run \`node scripts/release.mjs\` first`);
+  const dir = mkdtempSync(path.join(tmpdir(), "kubemend-sea-"));
+  execFileSync("tar", ["xzf", archive, "-C", dir]);
+  const exe = process.platform === "win32" ? ".exe" : "";
+  // kubectl runs kubectl_complete-<plugin> for a Tab press on `kubectl <plugin> …`.
+  for (const plugin of ["certs", "csr", "etcdsnap", "netcheck"])
+    for (const name of [`kubectl-${plugin}`, `kubectl_complete-${plugin}`])
+      symlinkSync(`kubemend${exe}`, path.join(dir, `${name}${exe}`));
+  return {
+    dir,
+    // Only the release answers for the plugins, never the repo's bin/ launchers.
+    env: {
+      ...process.env,
+      PATH: [
+        dir,
+        ...(process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== path.join(repo, "bin")),
+      ].join(path.delimiter),
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** CLI start-up of the release binary, run as krew runs it, against kubectl's own client-only command. */
 export const startupSea: Suite = {
   name: "startup-sea",
   describe: "SEA kubectl-certs --help (release binary) versus kubectl version --client",
+  goal: { ratio: 1.3 },
   async prepare({ repo }) {
-    const version = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version;
-    const archive = path.join(
-      repo,
-      "dist",
-      "release",
-      `kubemend_${version}_${OS[process.platform]}_${ARCH[process.arch]}.tar.gz`,
-    );
-    if (!existsSync(archive))
-      throw new Error(`${archive} does not exist: run \`node scripts/release.mjs\` first`);
-    const dir = mkdtempSync(path.join(tmpdir(), "kubemend-sea-"));
-    execFileSync("tar", ["xzf", archive, "-C", dir]);
-    const exe = process.platform === "win32" ? "kubemend.exe" : "kubemend";
-    const link = path.join(dir, process.platform === "win32" ? "kubectl-certs.exe" : "kubectl-certs");
-    symlinkSync(exe, link);
+    const release = unpackRelease(repo);
     return {
-      a: { label: "kubectl-certs --help (SEA)", argv: [link, "--help"] },
+      a: { label: "kubectl-certs --help (SEA)", argv: [path.join(release.dir, "kubectl-certs"), "--help"] },
       b: { label: "kubectl version --client", argv: ["kubectl", "version", "--client"] },
       async teardown() {
-        rmSync(dir, { recursive: true, force: true });
+        release.remove();
+      },
+    };
+  },
+};
+
+/** A Tab press: kubectl runs the plugin with __complete. No cluster: kubectl's side asks none either. */
+export const completionSea: Suite = {
+  name: "completion-sea",
+  describe:
+    "kubectl __complete certs inspect '' (release binary) versus kubectl __complete get '', no cluster",
+  goal: { ratio: 1.3 },
+  async prepare({ repo }) {
+    const release = unpackRelease(repo);
+    const env = { ...release.env, KUBECONFIG: path.join(release.dir, "no-such-kubeconfig") };
+    return {
+      a: {
+        label: "kubectl __complete certs inspect ''",
+        argv: ["kubectl", "__complete", "certs", "inspect", ""],
+        env,
+      },
+      b: { label: "kubectl __complete get ''", argv: ["kubectl", "__complete", "get", ""], env },
+      async teardown() {
+        release.remove();
+      },
+    };
+  },
+};
+
+/** `etcdsnap status` of a small snapshot, against etcdutl's, where start-up is most of the time. */
+export const etcdStatusSea: Suite = {
+  name: "etcd-status-sea",
+  describe: "kubectl-etcdsnap status (release binary) versus etcdutl snapshot status, on a 1 MiB snapshot",
+  goal: { ratio: 1.2 },
+  async prepare({ repo }) {
+    const release = unpackRelease(repo);
+    const files = await benchSnapshots(7, 1, 1);
+    return {
+      a: {
+        label: "kubectl-etcdsnap status (SEA)",
+        argv: [path.join(release.dir, "kubectl-etcdsnap"), "status", files.a, "-o", "json"],
+      },
+      b: {
+        label: "etcdutl snapshot status",
+        argv: [files.etcdutl, "snapshot", "status", files.a, "-w", "json"],
+      },
+      async teardown() {
+        release.remove();
       },
     };
   },

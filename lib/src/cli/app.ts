@@ -151,6 +151,7 @@ export async function runPlugin(
       io.out.write(cobraCompletions(lines.flatMap((l) => l.split("\n")).filter((l) => l !== "")));
       return ExitCode.OK;
     }
+    skipHelpCache(parser);
     let printed = "";
     const args = (await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
       printed = output;
@@ -193,6 +194,20 @@ export async function runPlugin(
     io.err.write(`${formatError(shown, program, verbose > 0)}\n`);
     return exitCodeOf(shown);
   }
+}
+
+/**
+ * yargs renders the whole help text after running a command's handler (ours are no-ops: commands
+ * run after the parse), to have it at hand for a showHelp() from the handler, which kubemend never
+ * calls. That was ~16 ms of every command, a third of `etcdsnap status` on a small snapshot.
+ * --help itself renders the help on its own path.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internal = parser as unknown as {
+    getInternalMethods?(): { getUsageInstance(): { cacheHelpMessage(): void } };
+  };
+  const usage = internal.getInternalMethods?.().getUsageInstance();
+  if (usage) usage.cacheHelpMessage = () => {};
 }
 
 /**
