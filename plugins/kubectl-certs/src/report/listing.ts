@@ -48,17 +48,32 @@ const STATUS: Partial<Record<FindingCode, ListingStatus>> = {
  * and the findings cannot disagree: an expiring certificate in the critical window is CRITICAL, a
  * bootstrap token that expires in a day (an info finding) is EXPIRING, not red.
  */
-function statusOf(findings: readonly Finding[], matches: (f: Finding) => boolean): RowStatus {
-  for (const f of findings) {
-    const status = isFindingCode(f.code) ? STATUS[f.code] : undefined;
-    if (status && matches(f))
-      return {
-        status: status === "EXPIRING" && f.severity === "critical" ? "CRITICAL" : status,
-        severity: f.severity,
-      };
-  }
-  return { status: "OK" };
+function rowStatus(f: Finding | undefined): RowStatus {
+  const status = f && isFindingCode(f.code) ? STATUS[f.code] : undefined;
+  if (!f || !status) return { status: "OK" };
+  return {
+    status: status === "EXPIRING" && f.severity === "critical" ? "CRITICAL" : status,
+    severity: f.severity,
+  };
 }
+
+/**
+ * The first expiry finding about each certificate, by source and location: one pass over the
+ * findings, not one per row (10,000 secrets with thousands of findings spent ~0.6 s here).
+ */
+function expiryFindingsByCert(findings: readonly Finding[]): Map<string, Finding> {
+  const first = new Map<string, Finding>();
+  for (const f of findings) {
+    if (!(isFindingCode(f.code) && STATUS[f.code])) continue;
+    const { source, location } = f.evidence ?? {};
+    if (typeof source !== "string" || typeof location !== "string") continue;
+    const key = certKey(source, location);
+    if (!first.has(key)) first.set(key, f);
+  }
+  return first;
+}
+
+const certKey = (source: string, location: string) => `${source}\0${location}`;
 
 type RowStatus = Pick<ListingRow, "status" | "severity">;
 
@@ -68,8 +83,8 @@ export function listingRows(
   findings: readonly Finding[],
   t: Thresholds,
 ): ListingRow[] {
-  const ofCert = (found: FoundCert) =>
-    statusOf(findings, (f) => f.evidence?.location === found.location && f.evidence?.source === found.source);
+  const byCert = expiryFindingsByCert(findings);
+  const ofCert = (found: FoundCert) => rowStatus(byCert.get(certKey(found.source, found.location)));
   const rows: ListingRow[] = certs.map((found) => {
     const cert = found.cert;
     if (!cert)
@@ -107,13 +122,16 @@ export function listingRows(
         notAfter: token.expiration.toISOString(),
         residualMs: token.expiration.getTime() - t.now.getTime(),
       }),
-      ...statusOf(
-        findings,
-        (f) =>
-          "kind" in f.subject &&
-          f.subject.kind === "Secret" &&
-          f.subject.namespace === "kube-system" &&
-          f.subject.name === token.name,
+      ...rowStatus(
+        findings.find(
+          (f) =>
+            isFindingCode(f.code) &&
+            STATUS[f.code] !== undefined &&
+            "kind" in f.subject &&
+            f.subject.kind === "Secret" &&
+            f.subject.namespace === "kube-system" &&
+            f.subject.name === token.name,
+        ),
       ),
     });
   return sortRows(rows);
