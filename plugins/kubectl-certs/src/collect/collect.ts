@@ -2,11 +2,10 @@ import { CommandError } from "@kubemend/lib/cli/errors";
 import { KubeApiError } from "@kubemend/lib/kube/errors";
 import { type Collected, emptyCollected, type SourceName } from "../model.js";
 import { bootstrapTokensSource } from "./bootstrap-tokens.js";
-import { fileOfLocation } from "./bundle.js";
+import { fileIdentity, fileOfLocation } from "./bundle.js";
 import { caSource } from "./ca.js";
 import type { Source, SourceContext, SourceData } from "./context.js";
 import { kubeconfigSource } from "./kubeconfig.js";
-import { fileIdentity, nodeSource } from "./node.js";
 import { nodesSource } from "./nodes.js";
 import { pkiSource } from "./pki.js";
 import { secretsSource } from "./secrets.js";
@@ -15,7 +14,8 @@ import { apiServicesSource, webhooksSource } from "./webhooks.js";
 
 const SOURCE_FUNCTIONS: Record<SourceName, Source> = {
   kubeconfig: kubeconfigSource,
-  node: nodeSource,
+  // Loaded when it runs: node discovery is a sixth of the bundle, and --help need not compile it.
+  node: async (ctx) => (await import("./node.js")).nodeSource(ctx),
   pki: pkiSource,
   served: servedSource,
   ca: caSource,

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { addressInCidr } from "@kubemend/lib/net/ip";
 import {
@@ -11,7 +11,7 @@ import { type FileUse, usedFiles } from "@kubemend/lib/node/files";
 import { listFlag } from "@kubemend/lib/node/flags";
 import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
 import type { CertBundle, CertUse, FoundCert, NodeFacts, UsedCert } from "../model.js";
-import { certsFromBundle, keyMatchesChain } from "./bundle.js";
+import { certsFromBundle, fileIdentity, keyMatchesChain } from "./bundle.js";
 import type { Source } from "./context.js";
 
 const hostOfUrl = (url: string): string | undefined => {
@@ -21,16 +21,6 @@ const hostOfUrl = (url: string): string | undefined => {
     return undefined;
   }
 };
-
-/** The same file however it is reached (two mount namespaces, a symlink): device and inode. */
-export function fileIdentity(hostPath: string): string | undefined {
-  try {
-    const st = statSync(hostPath);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
-}
 
 /** One file read once, however many settings name it. */
 interface ReadFile {

@@ -14,7 +14,7 @@ import {
   flagsSuffice,
   resolveConnection,
 } from "./discovery.js";
-import { etcdOnNode, type NodeEtcd, type NodeEtcdMember } from "./node.js";
+import type { NodeEtcd, NodeEtcdMember } from "./node.js";
 import {
   type ApiserverEtcd,
   type EtcdMemberPod,
@@ -80,7 +80,8 @@ export async function locateEtcd(
   // What runs on this node, looked at once: a binary install has no mirror pods.
   let onNode: Promise<NodeEtcd> | undefined;
   const nodeEtcd = () => {
-    onNode ??= etcdOnNode(serverOf(ctx));
+    // Loaded when needed: node discovery is not compiled by commands that never look.
+    onNode ??= import("./node.js").then((m) => m.etcdOnNode(serverOf(ctx)));
     return onNode;
   };
   if (pods === "always" || !flagsSuffice(flags)) {
