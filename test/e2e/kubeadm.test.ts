@@ -108,6 +108,17 @@ describe("a kubeadm cluster with real kubelets", () => {
     }
   });
 
+  it("the node source names each control-plane process once, as the static pod its manifest starts", async () => {
+    const result = await certs(["expiry", "--source", "node", "-o", "json"]);
+    const listed = report(result.stdout).findings.find((f) => f.code === "NODE_COMPONENTS")?.evidence
+      ?.components as string[];
+    expect(listed.map((c) => c.replace(/pid \d+/, "pid N"))).toEqual(
+      (["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const).map(
+        (c) => `${c} (pid N, static pod /etc/kubernetes/manifests/${c}.yaml)`,
+      ),
+    );
+  });
+
   it("kubeadm certs check-expiration and kubectl certs expiry read the same certificates, to the second", async () => {
     const peer = JSON.parse(
       await cluster.kubeadm.run(["certs", "check-expiration", "-o", "json"]),

@@ -2,7 +2,7 @@
 // what settings, and how they are run (a systemd unit with its EnvironmentFiles, a static pod, a
 // bare process). Files are read the way the process sees them, through /proc/<pid>/root, so a
 // static pod's container paths and a private mount namespace resolve as they do for the process.
-import { lstatSync, readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync, statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { load } from "js-yaml";
@@ -210,10 +210,18 @@ async function staticPodsNotRunning(
     for (const c of running)
       if (c.runsAs !== "systemd") dirs.push({ dir: DEFAULT_STATIC_POD_PATH, view: c.view });
   }
+  // One directory reached through several processes' roots (/proc/<pid>/root of each component
+  // in one mount namespace) is read once: the same device and inode.
   const seen = new Set<string>();
   const pods: { container: StaticPodContainer; view: (p: string) => string }[] = [];
   for (const { dir, view } of dirs) {
-    const at = view(dir);
+    let at: string;
+    try {
+      const st = statSync(view(dir));
+      at = `${st.dev}:${st.ino}`;
+    } catch {
+      continue;
+    }
     if (seen.has(at)) continue;
     seen.add(at);
     for (const container of await readStaticPods(dir, view, warnings)) pods.push({ container, view });

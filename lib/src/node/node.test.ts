@@ -413,6 +413,37 @@ describe("static pods", () => {
     ]);
   });
 
+  it("with no kubelet seen, reads /etc/kubernetes/manifests once however many processes share it", async () => {
+    const node = path.join(dir, "no-kubelet");
+    await mkdir(path.join(node, "etc/kubernetes/manifests"), { recursive: true });
+    for (const [name, argv] of [
+      ["etcd.yaml", etcdArgv],
+      ["kube-apiserver.yaml", apiArgv],
+    ] as const)
+      await writeFile(path.join(node, "etc/kubernetes/manifests", name), manifest(name, { command: argv }));
+    const proc = path.join(dir, "proc-no-kubelet");
+    for (const [pid, argv] of [
+      [21, etcdArgv],
+      [22, ["kube-scheduler", "--bind-address=10.0.0.5"]],
+      [23, ["kube-controller-manager", "--bind-address=10.0.0.5"]],
+    ] as const) {
+      const p = path.join(proc, String(pid));
+      await mkdir(p, { recursive: true });
+      await writeFile(path.join(p, "cmdline"), `${argv.join("\0")}\0`);
+      await writeFile(path.join(p, "environ"), "");
+      await writeFile(path.join(p, "cgroup"), "0::/user.slice\n");
+      await symlink(node, path.join(p, "root"));
+      await symlink(node, path.join(p, "cwd"));
+    }
+    const d = await discoverNode({ procRoot: proc, hostRoot: path.join(dir, "empty") });
+    expect(d.components.map(componentLabel)).toEqual([
+      "etcd (pid 21, static pod /etc/kubernetes/manifests/etcd.yaml)",
+      "kube-scheduler (pid 22, no systemd unit)",
+      "kube-controller-manager (pid 23, no systemd unit)",
+      "kube-apiserver (not running, static pod /etc/kubernetes/manifests/kube-apiserver.yaml)",
+    ]);
+  });
+
   it("maps a container path through the deepest hostPath mount that holds it", () => {
     const c = {
       manifest: "/m.yaml",
