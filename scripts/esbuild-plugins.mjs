@@ -23,13 +23,13 @@ export const stringWidth4 = {
  * For the release binary's V8 startup snapshot. Some built-in modules cannot be in a snapshot at
  * all (tls and http2 register native callbacks V8 does not know: "Unknown external reference";
  * worker_threads and child_process are not snapshot-safe), and the others cost start-up time there:
- * node:crypto alone brings 17 internal modules, ~3 MB of the snapshot that every `--help` would
- * deserialise. So our own imports of these become lazy: each named export is a proxy of the real
- * function or class (calls, `new`, statics, `instanceof`, promisify) that loads the module on first
- * use, and the default export a proxy that loads it on first property read. A named import of a
- * non-function (a constant) fails the build, so nothing silently turns undefined. Dependencies
- * import the real modules; the ones that need these (grpc-js, the Kubernetes client) are loaded
- * after start-up anyway.
+ * the 31 built-in modules certs loaded when evaluated (node:crypto alone is 17) were ~3.4 MB of the
+ * snapshot that every `--help` would deserialise. So our own imports of these become lazy: each
+ * named export is a proxy of the real function or class (calls, `new`, statics, `instanceof`,
+ * promisify) that loads the module on first use, and the default export a proxy that loads it on
+ * first property read. A named import of a non-function (a constant) fails the build, so nothing
+ * silently turns undefined. Dependencies import the real modules; the ones that need these
+ * (grpc-js, the Kubernetes client) are loaded after start-up anyway.
  */
 const LAZY_BUILTINS = [
   "assert",
