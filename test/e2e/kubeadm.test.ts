@@ -112,7 +112,7 @@ describe("a kubeadm cluster with real kubelets", () => {
     const result = await certs(["expiry", "--source", "node", "-o", "json"]);
     const listed = report(result.stdout).findings.find((f) => f.code === "NODE_COMPONENTS")?.evidence
       ?.components as string[];
-    expect(listed.map((c) => c.replace(/pid \d+/, "pid N"))).toEqual(
+    expect(listed.map((c) => c.replace(/pid \d+/, "pid N")).sort()).toEqual(
       (["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const).map(
         (c) => `${c} (pid N, static pod /etc/kubernetes/manifests/${c}.yaml)`,
       ),
