@@ -145,13 +145,15 @@ async function nodeBinary(pkg, v) {
  * `kubectl certs` does not evaluate the other three. ESM-only dependencies (yargs 18) are
  * converted by esbuild; their `import.meta.url` is defined as the executable's file URL.
  */
+const PLUGIN_IMPORTS = `const plugins = {
+${PLUGINS.map((p) => `  ${p}: () => import("./plugins/kubectl-${p}/src/main.ts"),`).join("\n")}
+};`;
+
 async function bundle() {
   const entry = `
 import { basename } from "node:path";
 import { main } from "@kubemend/lib/cli/app";
-const plugins = {
-${PLUGINS.map((p) => `  ${p}: () => import("./plugins/kubectl-${p}/src/main.ts"),`).join("\n")}
-};
+${PLUGIN_IMPORTS}
 function pick() {
   // The darwin-arm64 launcher runs "node launch.cjs" and passes the name it was run under.
   const self = basename(globalThis.__kubemendName || process.argv0 || process.argv[0]).replace(/\\.exe$/i, "");
@@ -173,7 +175,24 @@ async function start() {
     return;
   }
   if (complete) process.argv.splice(2, 0, "__complete");
-  await main((await load()).default);
+  await main((await load()).default, helpMemo(name));
+}
+// The help texts rendered at build time (renderHelpMemo), kept as the binary's assets.
+function helpMemo(plugin) {
+  let sea;
+  try {
+    sea = require("node:sea");
+  } catch {
+    return undefined;
+  }
+  if (!sea.isSea()) return undefined;
+  return (key) => {
+    try {
+      return sea.getAsset("help/" + plugin + "/" + key, "utf8");
+    } catch {
+      return undefined;
+    }
+  };
 }
 const { startupSnapshot } = require("node:v8");
 if (startupSnapshot.isBuildingSnapshot()) {
@@ -185,7 +204,41 @@ if (startupSnapshot.isBuildingSnapshot()) {
   );
 } else start();
 `;
-  const outfile = path.join(work, "kubemend.cjs");
+  return esbuildBundle(entry, path.join(work, "kubemend.cjs"));
+}
+
+/**
+ * Each plugin's help at each of MEMO_WIDTHS, rendered by the same bundled code the binary runs
+ * (help-memo.ts), as SEA assets: { "help/<plugin>/<request>@<width>": file }.
+ */
+async function helpAssets() {
+  const entry = `
+import { renderHelpMemo } from "@kubemend/lib/cli/help-memo";
+${PLUGIN_IMPORTS}
+(async () => {
+  const out = {};
+  for (const [name, load] of Object.entries(plugins))
+    out[name] = Object.fromEntries(await renderHelpMemo((await load()).default));
+  process.stdout.write(JSON.stringify(out));
+})();
+`;
+  const script = await esbuildBundle(entry, path.join(work, "help-memo.cjs"));
+  const texts = JSON.parse(sh(process.execPath, [script]));
+  const dir = path.join(work, "help");
+  await rm(dir, { recursive: true, force: true });
+  const assets = {};
+  for (const [plugin, byKey] of Object.entries(texts)) {
+    await mkdir(path.join(dir, plugin), { recursive: true });
+    for (const [key, text] of Object.entries(byKey)) {
+      const file = path.join(dir, plugin, key.replace(/^@/, "_@"));
+      await writeFile(file, text);
+      assets[`help/${plugin}/${key}`] = file;
+    }
+  }
+  return assets;
+}
+
+async function esbuildBundle(entry, outfile) {
   await build({
     stdin: { contents: entry, resolveDir: root, sourcefile: "release-entry.ts", loader: "ts" },
     outfile,
@@ -268,7 +321,7 @@ async function buildLauncher(name, main) {
   );
 }
 
-async function buildPlatform(name, main) {
+async function buildPlatform(name, main, assets) {
   const t = PLATFORMS[name];
   if (t.launcher) return buildLauncher(name, main);
   const nodeVersion = nodeVersionFor(t.pkg);
@@ -302,6 +355,7 @@ async function buildPlatform(name, main) {
       // The launchers' small young generation (scripts/bundle.mjs), one size for the one binary:
       // without it a 1 GiB etcdsnap save peaked at 168 MB, with it at 138 MB (Node >= 24.7).
       execArgv: ["--max-semi-space-size=4"],
+      assets,
     }),
   );
   sh(process.execPath, ["--experimental-sea-config", config], { cwd: stage });
@@ -479,5 +533,6 @@ async function writeManifests() {
 }
 
 const main = await bundle();
-for (const name of wanted) await buildPlatform(name, main);
+const assets = await helpAssets();
+for (const name of wanted) await buildPlatform(name, main, assets);
 await writeManifests();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestCluster } from "../env/cluster.js";
 import type { Kubelet } from "../env/kubelet.js";
 import { startControlPlane } from "../env/scenarios.js";
-import { kubectlPlugin, REPO, type RunResult } from "./plugins.js";
+import { kubectlPlugin, PLUGIN_BIN, PLUGINS, REPO, type RunResult } from "./plugins.js";
 
 // What users run: the single binary from the release archive, installed by the real krew, driven
 // through kubectl against the real control plane. One command per plugin with the cluster behind
@@ -163,6 +163,40 @@ describe("the release binary as krew installs it", () => {
     const widest = (text: string) => Math.max(...text.split("\n").map((l) => l.length));
     expect(widest(onTty(`stty cols 50; ${bin} --help`))).toBeLessThanOrEqual(50);
     expect(widest(onTty(`stty cols 110; ${bin} --help`))).toBeGreaterThan(50);
+  });
+
+  // The binary keeps each help text for widths 80, 100 (not a terminal) and 120 (help-memo.ts);
+  // at those widths and any other it must read exactly as the launchers', which always render it.
+  it("prints every plugin's and command's help exactly as the launchers do, at kept widths and others", () => {
+    const run = (argv: string[]) =>
+      spawnSync(argv[0] as string, argv.slice(1), {
+        encoding: "utf8",
+        env: { PATH: env.PATH as string, HOME: scratch },
+      });
+    const onTty = (command: string) =>
+      run(["script", "-qec", command, "/dev/null"]).stdout.replace(/\r/g, "");
+    for (const plugin of PLUGINS) {
+      const released = path.join(krewBin, `kubectl-${plugin}`);
+      const launcher = path.join(PLUGIN_BIN, `kubectl-${plugin}`);
+      const listed = run([launcher, "--help"]).stdout.matchAll(
+        new RegExp(`^  kubectl ${plugin} ([a-z-]+)`, "gm"),
+      );
+      const commands = [...listed].map((m) => m[1] as string);
+      expect(commands.length, plugin).toBeGreaterThanOrEqual(3);
+      const requests = [[], ["--help"], ["-h"], ...commands.map((c) => [c, "--help"])];
+      for (const argv of requests) {
+        const theirs = run([launcher, ...argv]);
+        expect(theirs.status).toBe(0);
+        expect(run([released, ...argv]).stdout, `${plugin} ${argv.join(" ")}`).toBe(theirs.stdout);
+      }
+      for (const columns of [80, 90, 150]) {
+        const session = (bin: string) =>
+          `stty cols ${columns}; ${bin} --help; ${bin} ${commands[0]} --help; ${bin} ${commands.at(-1)} -h`;
+        const theirs = onTty(session(launcher));
+        expect(theirs).toContain(`kubectl ${plugin} ${commands[0]}`);
+        expect(onTty(session(released)), `${plugin} at ${columns} columns`).toBe(theirs);
+      }
+    }
   });
 
   it("netcheck: names the missing cluster DNS of a control plane without kubeadm's addons", async () => {

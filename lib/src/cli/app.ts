@@ -3,6 +3,7 @@ import { type ColorMode, colorEnabled } from "../output/color.js";
 import { COMMON_OUTPUT_FORMATS, validateOutputFormat } from "../output/format.js";
 import { CommandError, exitCodeOf, formatError, UsageError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
+import { type HelpMemo, helpRequest, helpWidth, memoKey } from "./help-memo.js";
 import type { Clock, IOStreams } from "./io.js";
 import { type KubeFlags, kubeFlagsFrom, withKubeFlags } from "./kube-flags.js";
 import { type Interrupt, interruptOnSignals, noInterrupt } from "./signals.js";
@@ -64,6 +65,8 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   /** Default: one that never fires (main() passes the process's signals). */
   interrupt?: Interrupt;
+  /** Help texts rendered ahead of time (the release binary's); see help-memo.ts. */
+  helpMemo?: HelpMemo;
 }
 
 const OUTPUT_GROUP = "Output flags:";
@@ -98,6 +101,13 @@ export async function runPlugin(
 ): Promise<number> {
   const { io } = options;
   const program = `kubectl ${spec.name}`;
+  const width = helpWidth((io.out as { columns?: number }).columns);
+  const request = options.helpMemo && helpRequest(spec, argv);
+  const kept = request !== undefined && options.helpMemo?.(memoKey(request, width));
+  if (kept) {
+    io.out.write(kept);
+    return ExitCode.OK;
+  }
   let verbose = 0;
   const completing = argv[0] === "__complete";
   const words = completing
@@ -113,7 +123,7 @@ export async function runPlugin(
         .alias("help", "h")
         .strict(!completing)
         .env(false)
-        .wrap(Math.min(120, (io.out as { columns?: number }).columns ?? 100))
+        .wrap(width)
         .exitProcess(false)
         .parserConfiguration({ "camel-case-expansion": false, "boolean-negation": false })
         .middleware(lastValueWins, true)
@@ -298,7 +308,7 @@ function usageMessage(message: string, argv: readonly string[]): string {
 }
 
 /** The entry point of a plugin executable. */
-export async function main(spec: PluginSpec): Promise<void> {
+export async function main(spec: PluginSpec, helpMemo?: HelpMemo): Promise<void> {
   const { processStreams, systemClock } = await import("./io.js");
   const interrupt = interruptOnSignals();
   try {
@@ -307,6 +317,7 @@ export async function main(spec: PluginSpec): Promise<void> {
       clock: systemClock,
       env: process.env,
       interrupt,
+      helpMemo,
     });
   } finally {
     interrupt.dispose();
