@@ -198,7 +198,9 @@ const { startupSnapshot } = require("node:v8");
 if (startupSnapshot.isBuildingSnapshot()) {
   // The release binary's startup snapshot: the four plugins (yargs, the lib, every command tree)
   // are evaluated now, on the build machine, and start() runs after deserialisation, so what it
-  // reads (argv, the environment, the clock, the terminal) is the user's.
+  // reads (argv, the environment, the clock, the terminal) is the user's. Loading the built-ins
+  // Node supports in a user snapshot (crypto, zlib, net, …) into it too did not pay: etcdsnap
+  // status 97.6 vs 95.8 ms, --help 59.5 vs 55.1 ms, in 30 alternating runs.
   Promise.all(Object.values(plugins).map((load) => load())).then(() =>
     startupSnapshot.setDeserializeMainFunction(start),
   );
@@ -249,9 +251,11 @@ async function esbuildBundle(entry, outfile) {
     minify: true,
     legalComments: "none",
     logLevel: "warning",
-    define: { "import.meta.url": "__kubemendImportMetaUrl" },
+    // Read when used, not when the bundle is evaluated: under a startup snapshot that was on the
+    // build machine, and import.meta.url named the build directory on every user's machine.
+    define: { "import.meta.url": "globalThis.__kubemendImportMetaUrl" },
     banner: {
-      js: 'var __kubemendImportMetaUrl=require("node:url").pathToFileURL(typeof __filename==="string"?__filename:process.execPath).href;',
+      js: 'Object.defineProperty(globalThis,"__kubemendImportMetaUrl",{get(){return require("node:url").pathToFileURL(require("node:sea").isSea()?process.execPath:__filename).href}});',
     },
     plugins: [
       stringWidth4,

@@ -108,6 +108,7 @@ describe("the release binary as krew installs it", () => {
     const status = JSON.parse(
       (await released(["etcdsnap", "status", path.join(dir, file), "-o", "json"])).stdout,
     ) as {
+      hash: number;
       revision: number;
       totalKey: number;
     };
@@ -117,9 +118,19 @@ describe("the release binary as krew installs it", () => {
       execFileSync(path.join(cluster.bin, "etcdutl"), ["snapshot", "status", copy, "-w", "json"], {
         encoding: "utf8",
       }),
-    ) as { revision: number; totalKey: number };
+    ) as { hash: number; revision: number; totalKey: number };
     expect(status.revision).toBe(peer.revision);
     expect(status.totalKey).toBe(peer.totalKey);
+    expect(status.hash).toBe(peer.hash);
+    // The single binary loads no code from disk: its CRC-32C is the JavaScript one, even on the
+    // build machine, whose node_modules hold the native addon that the launchers use.
+    const loads = spawnSync(path.join(krewBin, "kubectl-etcdsnap"), ["status", copy], {
+      encoding: "utf8",
+      env: { PATH: env.PATH as string, HOME: scratch, LD_DEBUG: "files" },
+    });
+    expect(loads.status, loads.stderr).toBe(0);
+    expect(loads.stderr).toContain("calling init");
+    expect(loads.stderr).not.toMatch(/file=\S+\.node\b/);
   });
 
   // The binary starts from a V8 startup snapshot made on the build machine: what a command reads

@@ -1,15 +1,16 @@
 // CRC-32C (Castagnoli), the hash etcdutl's `snapshot status` prints. Node's zlib.crc32 is the IEEE
 // polynomial, so: @node-rs/crc32 (the CPU's crc32 instruction, ~4 GB/s) where its native addon
-// loads, and where it cannot (the single-executable release has no node_modules beside it) the
-// table-driven JavaScript below, slicing-by-16 over 32-bit words, ~1.3 GB/s.
+// loads, and elsewhere (the single-executable release loads no code from disk) the table-driven
+// JavaScript below, slicing-by-16 over 32-bit words, ~1.3 GB/s.
 
 import { createRequire } from "node:module";
 import os from "node:os";
+import { isSea } from "node:sea";
 
 type NativeCrc32c = (input: Uint8Array, initialState?: number) => number;
 
 function loadNative(): NativeCrc32c | undefined {
-  if (process.env.KUBEMEND_CRC32C === "js") return undefined;
+  if (process.env.KUBEMEND_CRC32C === "js" || isSea()) return undefined;
   try {
     // A require esbuild does not follow, so the bundles keep the addon outside and fall back.
     const load = createRequire(import.meta.url);
