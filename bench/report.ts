@@ -48,8 +48,16 @@ export function markdown(result: Comparison, host: Machine, goal?: Goal): string
           "",
           `Peak RSS of ${result.a.label}: max ${mb(result.a.maxRssMb.max)}; goal ≤ ${mb(goal.rssMb)}: ${met(result.a.maxRssMb.max <= goal.rssMb)}.`,
         ]),
+    ...(goal?.rssRatio === undefined
+      ? []
+      : [
+          "",
+          `Peak RSS ratio (medians): **${rssRatio(result).toFixed(2)}×**; goal ≤ ${goal.rssRatio.toFixed(1)}×: ${met(rssRatio(result) <= goal.rssRatio)}.`,
+        ]),
     "",
   ].join("\n");
 }
+
+const rssRatio = (result: Comparison) => result.a.maxRssMb.median / result.b.maxRssMb.median;
 
 const met = (ok: boolean) => (ok ? "met" : "**not met**");

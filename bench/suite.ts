@@ -30,6 +30,8 @@ export interface Required {
 export interface Goal {
   ratio: number;
   rssMb?: number;
+  /** Median peak RSS of kubemend's side over the peer's. */
+  rssRatio?: number;
 }
 
 /** One benchmark: kubemend's command (a) and its peer (b), prepared on whatever they need. */

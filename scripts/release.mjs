@@ -253,9 +253,10 @@ async function esbuildBundle(entry, outfile) {
     logLevel: "warning",
     // Read when used, not when the bundle is evaluated: under a startup snapshot that was on the
     // build machine, and import.meta.url named the build directory on every user's machine.
+    // (node:sea is not loaded while the snapshot is built: Node warns that it is not verified there.)
     define: { "import.meta.url": "globalThis.__kubemendImportMetaUrl" },
     banner: {
-      js: 'Object.defineProperty(globalThis,"__kubemendImportMetaUrl",{get(){return require("node:url").pathToFileURL(require("node:sea").isSea()?process.execPath:__filename).href}});',
+      js: 'Object.defineProperty(globalThis,"__kubemendImportMetaUrl",{get(){const sea=!require("node:v8").startupSnapshot.isBuildingSnapshot()&&require("node:sea").isSea();return require("node:url").pathToFileURL(sea?process.execPath:__filename).href}});',
     },
     plugins: [
       stringWidth4,

@@ -47,7 +47,7 @@ function unpackRelease(repo: string): { dir: string; env: NodeJS.ProcessEnv; rem
 export const startupSea: Suite = {
   name: "startup-sea",
   describe: "SEA kubectl-certs --help (release binary) versus kubectl version --client",
-  goal: { ratio: 1.3 },
+  goal: { ratio: 1.3, rssRatio: 1.2 },
   async prepare({ repo }) {
     const release = unpackRelease(repo);
     return {

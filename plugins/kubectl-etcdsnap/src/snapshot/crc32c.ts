@@ -5,12 +5,12 @@
 
 import { createRequire } from "node:module";
 import os from "node:os";
-import { isSea } from "node:sea";
 
 type NativeCrc32c = (input: Uint8Array, initialState?: number) => number;
 
 function loadNative(): NativeCrc32c | undefined {
-  if (process.env.KUBEMEND_CRC32C === "js" || isSea()) return undefined;
+  // node:sea is looked up here, not imported: a startup snapshot's builder warns about it.
+  if (process.env.KUBEMEND_CRC32C === "js" || process.getBuiltinModule("node:sea").isSea()) return undefined;
   try {
     // A require esbuild does not follow, so the bundles keep the addon outside and fall back.
     const load = createRequire(import.meta.url);
