@@ -31,6 +31,10 @@
 // 1.38-1.41x with the snapshot (the snapshot is 10 MB; an empty Node snapshot alone is 6.4 MB and
 // starts ~10 ms slower than plain Node). The blob holds no environment value (checked with a
 // variable set at build), only the build directory's paths.
+//
+// Every binary (any platform: assets need no V8 match) also carries each plugin's and command's
+// help for MEMO_WIDTHS as SEA assets (helpAssets, lib/src/cli/help-memo.ts): with it
+// `kubectl-certs --help` takes 0.90x `kubectl version --client`.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
