@@ -215,11 +215,11 @@ if (startupSnapshot.isBuildingSnapshot()) {
 
 /**
  * Each plugin's help at each of MEMO_WIDTHS, rendered by the same bundled code the binary runs
- * (help-memo.ts), as SEA assets: { "help/<plugin>/<request>@<width>": file }.
+ * (help-render.ts), as SEA assets: { "help/<plugin>/<request>@<width>": file }.
  */
 async function helpAssets() {
   const entry = `
-import { renderHelpMemo } from "@kubemend/lib/cli/help-memo";
+import { renderHelpMemo } from "@kubemend/lib/cli/help-render";
 ${PLUGIN_IMPORTS}
 (async () => {
   const out = {};

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { CommandSpec, PluginSpec } from "./app.js";
 import { runPlugin } from "./app.js";
 import { ExitCode } from "./exit-codes.js";
-import { helpRequest, helpRequests, helpWidth, MEMO_WIDTHS, memoKey, renderHelpMemo } from "./help-memo.js";
+import { helpRequest, helpRequests, helpWidth, MEMO_WIDTHS, memoKey } from "./help-memo.js";
+import { renderHelpMemo } from "./help-render.js";
 import { bufferStreams } from "./io.js";
 
 function command(name: string, extra: Partial<CommandSpec> = {}): CommandSpec {

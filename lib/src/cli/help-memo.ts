@@ -6,8 +6,7 @@
  * again (two thirds of `--help`'s time after start-up, and the JIT memory of the text wrapping).
  * Any other width, or any other word on the line, goes through the parser as before.
  */
-import { type PluginSpec, runPlugin } from "./app.js";
-import { bufferStreams } from "./io.js";
+import type { PluginSpec } from "./app.js";
 
 /** The width help is wrapped to: the terminal's, at most 120; 100 when not a terminal. */
 export function helpWidth(columns: number | undefined): number {
@@ -37,28 +36,6 @@ export function helpRequest(spec: PluginSpec, argv: readonly string[]): string |
 /** Every help request a plugin answers: its own, and each command's. */
 export function helpRequests(spec: PluginSpec): string[] {
   return ["", ...spec.commands.map((c) => c.command.split(" ")[0] as string)];
-}
-
-/**
- * The texts to keep: what runPlugin prints for each request at each width, rendered by runPlugin
- * itself, keyed `<request>@<width>`.
- */
-export async function renderHelpMemo(
-  spec: PluginSpec,
-  widths: readonly number[] = MEMO_WIDTHS,
-): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  for (const width of widths)
-    for (const request of helpRequests(spec)) {
-      const io = bufferStreams();
-      (io.out as { columns?: number }).columns = width;
-      const argv = request === "" ? ["--help"] : [request, "--help"];
-      const code = await runPlugin(spec, argv, { io, clock: { now: () => new Date(0) }, env: {} });
-      if (code !== 0 || io.stderr() !== "")
-        throw new Error(`${spec.name} ${argv.join(" ")} exited ${code}: ${io.stderr()}`);
-      texts.set(memoKey(request, width), io.stdout());
-    }
-  return texts;
 }
 
 export function memoKey(request: string, width: number): string {
