@@ -1,7 +1,19 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { generateX25519Identity, identityToRecipient } from "age-encryption";
+import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestCluster } from "../env/cluster.js";
 import type { Kubelet } from "../env/kubelet.js";
@@ -131,6 +143,89 @@ describe("the release binary as krew installs it", () => {
     expect(loads.status, loads.stderr).toBe(0);
     expect(loads.stderr).toContain("calling init");
     expect(loads.stderr).not.toMatch(/file=\S+\.node\b/);
+  });
+
+  // The binary's main script leaves out what few runs need (release.mjs CHUNKS): the age
+  // encryption, gRPC (the save above) and client-node's kubeconfig loading are compiled from the
+  // binary's assets on first use.
+  it("etcdsnap: save --encrypt-to and status --decrypt-with, with age loaded from the binary's assets", async () => {
+    const identity = await generateX25519Identity();
+    const key = path.join(scratch, "age.key");
+    writeFileSync(key, `${identity}\n`, { mode: 0o600 });
+    const dir = path.join(scratch, "sealed");
+    const saved = await released([
+      "etcdsnap",
+      "save",
+      "--dir",
+      dir,
+      "--encrypt-to",
+      await identityToRecipient(identity),
+      "-o",
+      "json",
+    ]);
+    expect(saved.code, saved.stderr).toBe(0);
+    const meta = JSON.parse(saved.stdout) as { path: string; revision: number };
+    expect(readFileSync(meta.path).subarray(0, 22).toString()).toBe("age-encryption.org/v1\n");
+    const status = await released(["etcdsnap", "status", meta.path, "--decrypt-with", key, "-o", "json"]);
+    expect(status.code, status.stderr).toBe(0);
+    const ours = JSON.parse(status.stdout) as {
+      encrypted: boolean;
+      revision: number;
+      integrity: { ok: boolean };
+    };
+    expect(ours.integrity.ok).toBe(true);
+    expect(ours.revision).toBe(meta.revision);
+  });
+
+  it("csr: a kubeconfig whose user is an exec credential plugin, with client-node loaded from the binary's assets", async () => {
+    const admin = load(readFileSync(cluster.adminKubeconfig, "utf8")) as {
+      clusters: { cluster: Record<string, string> }[];
+      users: { user: Record<string, string> }[];
+    };
+    const { user } = admin.users[0] as { user: Record<string, string> };
+    const decode = (data: string | undefined) => Buffer.from(data ?? "", "base64").toString();
+    const credential = path.join(scratch, "exec-credential.json");
+    writeFileSync(
+      credential,
+      JSON.stringify({
+        apiVersion: "client.authentication.k8s.io/v1",
+        kind: "ExecCredential",
+        status: {
+          clientCertificateData: decode(user["client-certificate-data"]),
+          clientKeyData: decode(user["client-key-data"]),
+        },
+      }),
+      { mode: 0o600 },
+    );
+    const plugin = path.join(scratch, "credential-plugin");
+    writeFileSync(plugin, `#!/bin/sh\nexec cat ${credential}\n`, { mode: 0o700 });
+    const kubeconfig = path.join(scratch, "exec-kubeconfig");
+    writeFileSync(
+      kubeconfig,
+      dump({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "c", cluster: admin.clusters[0]?.cluster }],
+        users: [
+          {
+            name: "exec",
+            user: {
+              exec: {
+                apiVersion: "client.authentication.k8s.io/v1",
+                command: plugin,
+                interactiveMode: "Never",
+              },
+            },
+          },
+        ],
+        contexts: [{ name: "c", context: { cluster: "c", user: "exec" } }],
+        "current-context": "c",
+      }),
+    );
+    const listed = await kubectlPlugin(["csr", "list", "--kubeconfig", kubeconfig, "-o", "json"], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const items = (JSON.parse(listed.stdout) as { items: { signerName: string }[] }).items;
+    expect(items.some((i) => i.signerName === "kubernetes.io/kube-apiserver-client-kubelet")).toBe(true);
   });
 
   // The binary starts from a V8 startup snapshot made on the build machine: what a command reads
