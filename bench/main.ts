@@ -16,6 +16,7 @@ import { csrApproveClient } from "./suites/csr-approve-client.js";
 import { etcdDiff, etcdInspect, etcdStatus } from "./suites/etcd-read.js";
 import { etcdSave1g, etcdSave256m } from "./suites/etcd-save.js";
 import { netcheckSvc } from "./suites/netcheck-svc.js";
+import { seaFloorCompletion, seaFloorSnapshot, seaFloorStatus } from "./suites/sea-floor.js";
 import { startup } from "./suites/startup.js";
 import { completionSea, etcdStatusSea, startupSea } from "./suites/startup-sea.js";
 
@@ -25,6 +26,9 @@ const SUITES: Suite[] = [
   startupSea,
   completionSea,
   etcdStatusSea,
+  seaFloorSnapshot,
+  seaFloorCompletion,
+  seaFloorStatus,
   certsSecrets,
   csrApprove,
   csrApproveClient,
