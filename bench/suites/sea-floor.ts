@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Suite } from "../suite.js";
 import { benchSnapshots } from "./etcd-snapshots.js";
+import { pluginsFrom } from "./startup-sea.js";
 
 // What Node itself costs a single executable, measured against the same peers as the startup-sea,
 // completion-sea and etcd-status-sea suites: the least those ratios can be, whatever kubemend does.
@@ -111,14 +112,7 @@ export const seaFloorCompletion: Suite = {
     // kubectl completes a plugin's words only when the plugin (kubectl-certs) is on PATH too.
     const noop = await nodeOnly(repo, dir, "kubectl_complete-certs", "", false);
     symlinkSync(path.basename(noop), path.join(dir, "kubectl-certs"));
-    const env = {
-      ...process.env,
-      KUBECONFIG: path.join(dir, "no-such-kubeconfig"),
-      PATH: [
-        dir,
-        ...(process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== path.join(repo, "bin")),
-      ].join(path.delimiter),
-    };
+    const env = { ...pluginsFrom(dir, repo), KUBECONFIG: path.join(dir, "no-such-kubeconfig") };
     return {
       a: {
         label: "kubectl __complete certs inspect '', plugin runs nothing",

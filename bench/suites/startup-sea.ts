@@ -8,6 +8,12 @@ import { benchSnapshots } from "./etcd-snapshots.js";
 const OS: Record<string, string> = { linux: "linux", darwin: "darwin", win32: "windows" };
 const ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64" };
 
+/** The environment in which `dir`, never the repo's bin/ launchers, answers for the plugins. */
+export function pluginsFrom(dir: string, repo: string): NodeJS.ProcessEnv {
+  const others = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== path.join(repo, "bin"));
+  return { ...process.env, PATH: [dir, ...others].join(path.delimiter) };
+}
+
 /**
  * The release's single-executable binary from dist/release (built by `node scripts/release.mjs`),
  * unpacked into a directory with the names it runs under (kubectl-certs, kubectl_complete-certs, …).
@@ -31,14 +37,7 @@ function unpackRelease(repo: string): { dir: string; env: NodeJS.ProcessEnv; rem
       symlinkSync(`kubemend${exe}`, path.join(dir, `${name}${exe}`));
   return {
     dir,
-    // Only the release answers for the plugins, never the repo's bin/ launchers.
-    env: {
-      ...process.env,
-      PATH: [
-        dir,
-        ...(process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== path.join(repo, "bin")),
-      ].join(path.delimiter),
-    },
+    env: pluginsFrom(dir, repo),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
