@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Suite } from "../suite.js";
 import { benchSnapshots } from "./etcd-snapshots.js";
-import { pluginsFrom } from "./startup-sea.js";
+import { tabPresses } from "./startup-sea.js";
 
 // What Node itself costs a single executable, measured against the same peers as the startup-sea,
 // completion-sea and etcd-status-sea suites: the least those ratios can be, whatever kubemend does.
@@ -112,14 +112,8 @@ export const seaFloorCompletion: Suite = {
     // kubectl completes a plugin's words only when the plugin (kubectl-certs) is on PATH too.
     const noop = await nodeOnly(repo, dir, "kubectl_complete-certs", "", false);
     symlinkSync(path.basename(noop), path.join(dir, "kubectl-certs"));
-    const env = { ...pluginsFrom(dir, repo), KUBECONFIG: path.join(dir, "no-such-kubeconfig") };
     return {
-      a: {
-        label: "kubectl __complete certs inspect '', plugin runs nothing",
-        argv: ["kubectl", "__complete", "certs", "inspect", ""],
-        env,
-      },
-      b: { label: "kubectl __complete get ''", argv: ["kubectl", "__complete", "get", ""], env },
+      ...tabPresses(dir, repo, "kubectl __complete certs inspect '', plugin runs nothing"),
       teardown: remove,
     };
   },

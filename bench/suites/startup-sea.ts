@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Suite } from "../suite.js";
+import type { Prepared, Suite } from "../suite.js";
 import { benchSnapshots } from "./etcd-snapshots.js";
 
 const OS: Record<string, string> = { linux: "linux", darwin: "darwin", win32: "windows" };
@@ -12,6 +12,18 @@ const ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64" };
 export function pluginsFrom(dir: string, repo: string): NodeJS.ProcessEnv {
   const others = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== path.join(repo, "bin"));
   return { ...process.env, PATH: [dir, ...others].join(path.delimiter) };
+}
+
+/**
+ * A Tab press on `kubectl certs inspect ` answered by the plugins in `dir`, and one on `kubectl get `
+ * (kubectl's own), with no cluster: kubectl's side asks none either.
+ */
+export function tabPresses(dir: string, repo: string, label: string): Pick<Prepared, "a" | "b"> {
+  const env = { ...pluginsFrom(dir, repo), KUBECONFIG: path.join(dir, "no-such-kubeconfig") };
+  return {
+    a: { label, argv: ["kubectl", "__complete", "certs", "inspect", ""], env },
+    b: { label: "kubectl __complete get ''", argv: ["kubectl", "__complete", "get", ""], env },
+  };
 }
 
 /**
@@ -67,14 +79,8 @@ export const completionSea: Suite = {
   goal: { ratio: 1.3 },
   async prepare({ repo }) {
     const release = unpackRelease(repo);
-    const env = { ...release.env, KUBECONFIG: path.join(release.dir, "no-such-kubeconfig") };
     return {
-      a: {
-        label: "kubectl __complete certs inspect ''",
-        argv: ["kubectl", "__complete", "certs", "inspect", ""],
-        env,
-      },
-      b: { label: "kubectl __complete get ''", argv: ["kubectl", "__complete", "get", ""], env },
+      ...tabPresses(release.dir, repo, "kubectl __complete certs inspect ''"),
       async teardown() {
         release.remove();
       },
