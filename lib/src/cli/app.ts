@@ -114,6 +114,12 @@ export async function runPlugin(
     ? ["--get-yargs-completions", ...(argv.length > 1 ? argv.slice(1) : [""])]
     : [...argv];
   try {
+    // A positional argument's candidates need no parser of all the commands: answered first.
+    const positional = completing ? await completePositional(spec, argv.slice(1), options) : undefined;
+    if (positional !== undefined) {
+      io.out.write(positional);
+      return ExitCode.OK;
+    }
     let parser = globalFlags(
       yargs(words)
         .scriptName(program)
@@ -142,11 +148,6 @@ export async function runPlugin(
       });
     }
     if (completing) {
-      const positional = await completePositional(spec, argv.slice(1), options);
-      if (positional !== undefined) {
-        io.out.write(positional);
-        return ExitCode.OK;
-      }
       // yargs' own completion entry. Within a subcommand yargs prints the candidates with
       // console.log whatever the parse callback (and its getCompletion API stops at the top
       // level), so the candidates are collected from console.log for the duration.
