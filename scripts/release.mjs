@@ -141,14 +141,6 @@ async function nodeBinary(pkg, v) {
   return bin;
 }
 
-/**
- * One CommonJS bundle of all four plugins (SEA's main script must be CommonJS in Node 24). The
- * plugins' main.ts end in a top-level `await main(spec)`, which CommonJS cannot hold: the loader
- * below turns it into `export default spec` (checked to match exactly once) and the entry calls
- * main itself. Each plugin stays lazily initialised (dynamic import → esbuild's lazy wrapper), so
- * `kubectl certs` does not evaluate the other three. ESM-only dependencies (yargs 18) are
- * converted by esbuild; their `import.meta.url` is defined as the executable's file URL.
- */
 const PLUGIN_IMPORTS = `const plugins = {
 ${PLUGINS.map((p) => `  ${p}: () => import("./plugins/kubectl-${p}/src/main.ts"),`).join("\n")}
 };`;
@@ -156,18 +148,27 @@ ${PLUGINS.map((p) => `  ${p}: () => import("./plugins/kubectl-${p}/src/main.ts")
 /**
  * Code that few runs need, kept out of the single binary's main script and so out of its startup
  * snapshot: each is bundled on its own (buildChunks), shipped as an asset and compiled on first
- * use (loadChunk in the entry). With them in the snapshot, `kubectl-certs --help` took 54 ms and
- * peaked at 64 MB; without, 45 ms and 57 MB (the main script went from 2.5 MB to 0.6 MB).
+ * use (__kubemendLoadChunk in the entry). With them in the snapshot, `kubectl-certs --help` took
+ * 54 ms and peaked at 64 MB; without, 45 ms and 57 MB (the main script went from 2.5 to 0.6 MB).
  */
 const CHUNKS = {
-  // client-node's kubeconfig loading with undici: exec and OIDC credentials, proxies (1.4 MB).
+  // client-node's kubeconfig loading with undici: exec and OIDC credentials, proxies (1.3 MB).
   "client-node-config": "@kubernetes/client-node/dist/config.js",
   // etcd's gRPC API: etcdsnap save, restore, list of members (0.4 MB with protobufjs).
   grpc: "@grpc/grpc-js",
-  // Encrypted snapshots (0.1 MB with the noble curves).
+  // Encrypted snapshots (0.15 MB with the noble curves).
   age: "age-encryption",
 };
 
+/**
+ * One CommonJS bundle of all four plugins (SEA's main script must be CommonJS in Node 24); with
+ * `chunked`, without the CHUNKS. The plugins' main.ts end in a top-level `await main(spec)`, which
+ * CommonJS cannot hold: esbuildBundle's loader turns it into `export default spec` (checked to
+ * match exactly once) and the entry calls main itself. Each plugin stays lazily initialised
+ * (dynamic import → esbuild's lazy wrapper), so without a startup snapshot `kubectl certs` does
+ * not evaluate the other three. ESM-only dependencies (yargs 18) are converted by esbuild; their
+ * `import.meta.url` is the executable's file URL (or the bundle's), read when used.
+ */
 async function bundle(outfile, { chunked }) {
   const entry = `
 import { basename } from "node:path";
@@ -212,12 +213,7 @@ async function start() {
 }
 // The help texts rendered at build time (renderHelpMemo), kept as the binary's assets.
 function helpMemo(plugin) {
-  let sea;
-  try {
-    sea = require("node:sea");
-  } catch {
-    return undefined;
-  }
+  const sea = require("node:sea");
   if (!sea.isSea()) return undefined;
   return (key) => {
     try {
