@@ -410,20 +410,26 @@ function pickCluster(
       .filter((a) => a !== undefined),
   );
   const single = apiServers.length <= 1;
-  const chosen: NodeComponent[] = [];
-  const others: NodeComponent[] = [];
+  const ours = new Set<NodeComponent>();
+  const unmatched: NodeComponent[] = [];
   for (const c of all) {
-    let ours: boolean;
-    if (c.component === "kube-apiserver") ours = mine.includes(c);
-    else if (c.component === "etcd")
-      ours = etcdServers.size > 0 ? etcdClientAddresses(c).some((a) => etcdServers.has(a)) : single;
-    else {
+    if (c.component === "kube-apiserver") {
+      if (mine.includes(c)) ours.add(c);
+    } else if (c.component === "etcd") {
+      if (etcdServers.size > 0 ? etcdClientAddresses(c).some((a) => etcdServers.has(a)) : single) ours.add(c);
+    } else {
       const dialed = c.kubeconfigs.map((k) => k.kubeconfig.server && hostPort(k.kubeconfig.server));
-      ours = dialed.some((a) => a && servers.has(a)) || (single && dialed.every((a) => !a));
-      // One cluster here, and a kubeconfig that dials a load balancer in front of it.
-      if (!ours && single && mine.length <= 1) ours = true;
+      if (dialed.some((a) => a && servers.has(a)) || (single && dialed.every((a) => !a))) ours.add(c);
+      else unmatched.push(c);
     }
-    (ours ? chosen : others).push(c);
   }
-  return { chosen, others };
+  // One API server here, and a kubeconfig that dials another address: a load balancer in front of
+  // it, when that component is the only one of its kind. A second kubelet or scheduler dialing
+  // elsewhere belongs to another cluster whose API server is not running (stopped, or starting).
+  if (single && mine.length <= 1)
+    for (const c of unmatched) {
+      const kind = (x: NodeComponent) => x.component === c.component;
+      if (![...ours].some(kind) && unmatched.filter(kind).length === 1) ours.add(c);
+    }
+  return { chosen: all.filter((c) => ours.has(c)), others: all.filter((c) => !ours.has(c)) };
 }

@@ -105,9 +105,9 @@ describe("discoverNode", () => {
   async function processAt(
     pid: number,
     argv: string[],
-    opts: { env?: Record<string, string>; cgroup?: string; root: string; exited?: boolean },
+    opts: { env?: Record<string, string>; cgroup?: string; root: string; exited?: boolean; proc?: string },
   ) {
-    const p = path.join(proc(), String(pid));
+    const p = path.join(opts.proc ?? proc(), String(pid));
     await mkdir(p, { recursive: true });
     await writeFile(path.join(p, "cmdline"), `${argv.join("\0")}\0`);
     // No environ: it exited after its cmdline was read. A directory: a read that fails (as EACCES
@@ -223,6 +223,37 @@ describe("discoverNode", () => {
       [202, "static-pod"],
       [203, "process"],
     ]);
+  });
+
+  it("takes a component dialing another address as behind a load balancer only when it is the one of its kind", async () => {
+    // One API server runs; another cluster's is stopped, and its controller-manager and kubelet
+    // still run. This cluster's kube-proxy dials a load balancer.
+    const other = path.join(dir, "proc-other");
+    const a = path.join(dir, "node-a");
+    await file(a, "/etc/kubernetes/kubelet.kubeconfig", kubeconfig("https://10.0.0.1:6443"));
+    await file(a, "/etc/kubernetes/stale-kcm.kubeconfig", kubeconfig("https://10.0.0.2:6443"));
+    await file(a, "/etc/kubernetes/stale-kubelet.kubeconfig", kubeconfig("https://10.0.0.2:6443"));
+    await file(a, "/etc/kubernetes/proxy.kubeconfig", kubeconfig("https://10.0.0.100:8443"));
+    const run = (pid: number, argv: string[]) => processAt(pid, argv, { root: a, env: {}, proc: other });
+    await run(102, ["kube-apiserver", "--advertise-address=10.0.0.1"]);
+    await run(103, ["kube-controller-manager", "--kubeconfig=/etc/kubernetes/kcm.kubeconfig"]);
+    await run(104, ["kubelet", "--kubeconfig=/etc/kubernetes/kubelet.kubeconfig"]);
+    await run(105, ["kube-proxy", "--kubeconfig=/etc/kubernetes/proxy.kubeconfig"]);
+    await run(203, ["kube-controller-manager", "--kubeconfig=/etc/kubernetes/stale-kcm.kubeconfig"]);
+    await run(204, ["kubelet", "--kubeconfig=/etc/kubernetes/stale-kubelet.kubeconfig"]);
+    const d = await discoverNode({ procRoot: other, apiServer: { host: "10.0.0.1", port: 6443 } });
+    expect(d.components.map((c) => [c.component, c.pid])).toEqual([
+      ["kube-apiserver", 102],
+      ["kube-controller-manager", 103],
+      ["kubelet", 104],
+      ["kube-proxy", 105],
+    ]);
+    expect(d.otherClusters.map((c) => c.pid)).toEqual([203, 204]);
+    // Two kubelets dialing elsewhere, and none at the API server: neither is taken for this one's.
+    await run(205, ["kubelet", "--kubeconfig=/etc/kubernetes/stale-kubelet.kubeconfig"]);
+    await rm(path.join(other, "104"), { recursive: true });
+    const two = await discoverNode({ procRoot: other, apiServer: { host: "10.0.0.1", port: 6443 } });
+    expect(two.components.map((c) => c.pid)).toEqual([102, 103, 105]);
   });
 
   it("says so when several API servers run and none is at the address asked about", async () => {
