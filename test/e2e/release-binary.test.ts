@@ -173,6 +173,7 @@ describe("the release binary as krew installs it", () => {
       revision: number;
       integrity: { ok: boolean };
     };
+    expect(ours.encrypted).toBe(true);
     expect(ours.integrity.ok).toBe(true);
     expect(ours.revision).toBe(meta.revision);
   });
