@@ -28,9 +28,16 @@ const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 /**
  * A single executable of the Node running the benchmarks (the release is built from the same one)
- * whose main script is `main`; with `snapshot`, `main` builds its startup snapshot.
+ * named `name` in a directory of its own, whose main script is `main`; with `snapshot`, `main`
+ * builds its startup snapshot.
  */
-async function nodeOnly(repo: string, dir: string, name: string, main: string, snapshot: boolean) {
+async function nodeOnly(
+  repo: string,
+  name: string,
+  main: string,
+  snapshot: boolean,
+): Promise<{ exe: string; dir: string; remove(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "kubemend-sea-floor-"));
   const tools = path.join(repo, ".tools", "release-tools");
   if (!existsSync(path.join(tools, "node_modules", "postject")))
     throw new Error("postject is not installed: run `node scripts/release.mjs` first");
@@ -58,7 +65,7 @@ async function nodeOnly(repo: string, dir: string, name: string, main: string, s
   const exe = path.join(dir, name);
   copyInPages(injected, exe);
   chmodSync(exe, 0o755);
-  return exe;
+  return { exe, dir, remove: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -77,27 +84,21 @@ function copyInPages(from: string, to: string): void {
   }
 }
 
-function scratch(): { dir: string; remove(): Promise<void> } {
-  const dir = mkdtempSync(path.join(tmpdir(), "kubemend-sea-floor-"));
-  return { dir, remove: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 /** Node's start-up against etcdutl's whole `snapshot status` of a small file. */
 export const seaFloorStatus: Suite = {
   name: "sea-floor-status",
   describe:
     "a single executable of this Node that runs nothing versus etcdutl snapshot status, 1 MiB: the least etcd-status-sea can be",
   async prepare({ repo }) {
-    const { dir, remove } = scratch();
-    const noop = await nodeOnly(repo, dir, "noop", "", false);
+    const noop = await nodeOnly(repo, "noop", "", false);
     const files = await benchSnapshots(7, 1, 1);
     return {
-      a: { label: "single executable, no code", argv: [noop] },
+      a: { label: "single executable, no code", argv: [noop.exe] },
       b: {
         label: "etcdutl snapshot status",
         argv: [files.etcdutl, "snapshot", "status", files.a, "-w", "json"],
       },
-      teardown: remove,
+      teardown: noop.remove,
     };
   },
 };
@@ -108,13 +109,12 @@ export const seaFloorCompletion: Suite = {
   describe:
     "kubectl __complete certs inspect '' with a kubectl_complete-certs that runs nothing (a single executable of this Node) versus kubectl __complete get '', no cluster: the least completion-sea can be",
   async prepare({ repo }) {
-    const { dir, remove } = scratch();
     // kubectl completes a plugin's words only when the plugin (kubectl-certs) is on PATH too.
-    const noop = await nodeOnly(repo, dir, "kubectl_complete-certs", "", false);
-    symlinkSync(path.basename(noop), path.join(dir, "kubectl-certs"));
+    const noop = await nodeOnly(repo, "kubectl_complete-certs", "", false);
+    symlinkSync(path.basename(noop.exe), path.join(noop.dir, "kubectl-certs"));
     return {
-      ...tabPresses(dir, repo, "kubectl __complete certs inspect '', plugin runs nothing"),
-      teardown: remove,
+      ...tabPresses(noop.dir, repo, "kubectl __complete certs inspect '', plugin runs nothing"),
+      teardown: noop.remove,
     };
   },
 };
@@ -125,18 +125,16 @@ export const seaFloorSnapshot: Suite = {
   describe:
     "a single executable of this Node with an empty startup snapshot versus kubectl version --client: the least startup-sea's time and peak RSS can be with a snapshot",
   async prepare({ repo }) {
-    const { dir, remove } = scratch();
     const empty = await nodeOnly(
       repo,
-      dir,
       "empty-snapshot",
       'require("node:v8").startupSnapshot.setDeserializeMainFunction(() => {});',
       true,
     );
     return {
-      a: { label: "single executable, empty startup snapshot", argv: [empty] },
+      a: { label: "single executable, empty startup snapshot", argv: [empty.exe] },
       b: { label: "kubectl version --client", argv: ["kubectl", "version", "--client"] },
-      teardown: remove,
+      teardown: empty.remove,
     };
   },
 };

@@ -2,10 +2,11 @@
 // what settings, and how they are run (a systemd unit with its EnvironmentFiles, a static pod, a
 // bare process). Files are read the way the process sees them, through /proc/<pid>/root, so a
 // static pod's container paths and a private mount namespace resolve as they do for the process.
-import { lstatSync, readlinkSync, statSync } from "node:fs";
+import { lstatSync, readlinkSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { load } from "js-yaml";
+import { fileIdentity } from "../fs/identity.js";
 import { etcdSettingOrigin, etcdSettings, listFlag, parseFlags } from "./flags.js";
 import { type ComponentKubeconfig, readComponentKubeconfig } from "./kubeconfig-file.js";
 import { type Component, type NodeProcess, scanProcesses } from "./processes.js";
@@ -215,14 +216,8 @@ async function staticPodsNotRunning(
   const seen = new Set<string>();
   const pods: { container: StaticPodContainer; view: (p: string) => string }[] = [];
   for (const { dir, view } of dirs) {
-    let at: string;
-    try {
-      const st = statSync(view(dir));
-      at = `${st.dev}:${st.ino}`;
-    } catch {
-      continue;
-    }
-    if (seen.has(at)) continue;
+    const at = fileIdentity(view(dir));
+    if (at === undefined || seen.has(at)) continue;
     seen.add(at);
     for (const container of await readStaticPods(dir, view, warnings)) pods.push({ container, view });
   }

@@ -373,6 +373,16 @@ describe("static pods", () => {
     "--advertise-address=10.0.0.5",
     "--etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt",
   ];
+  /** A process of `proc` that sees `root` as its filesystem. */
+  async function processAt(proc: string, root: string, pid: number, argv: readonly string[]) {
+    const p = path.join(proc, String(pid));
+    await mkdir(p, { recursive: true });
+    await writeFile(path.join(p, "cmdline"), `${argv.join("\0")}\0`);
+    await writeFile(path.join(p, "environ"), "");
+    await writeFile(path.join(p, "cgroup"), "0::/user.slice\n");
+    await symlink(root, path.join(p, "root"));
+    await symlink(root, path.join(p, "cwd"));
+  }
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "kubemend-static-"));
@@ -404,18 +414,10 @@ describe("static pods", () => {
     );
     await mkdir(path.join(host, "var/lib/kubelet"), { recursive: true });
     await writeFile(path.join(host, "var/lib/kubelet/config.yaml"), "staticPodPath: /srv/manifests\n");
-    const at = async (pid: number, argv: string[]) => {
-      const p = path.join(dir, "proc", String(pid));
-      await mkdir(p, { recursive: true });
-      await writeFile(path.join(p, "cmdline"), `${argv.join("\0")}\0`);
-      await writeFile(path.join(p, "environ"), "");
-      await writeFile(path.join(p, "cgroup"), "0::/user.slice\n");
-      await symlink(host, path.join(p, "root"));
-      await symlink(host, path.join(p, "cwd"));
-    };
-    await at(11, ["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml"]);
+    const proc = path.join(dir, "proc");
+    await processAt(proc, host, 11, ["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml"]);
     // Same flags in another order: the manifest's process all the same.
-    await at(12, [etcdArgv[0] as string, ...etcdArgv.slice(1).reverse()]);
+    await processAt(proc, host, 12, [etcdArgv[0] as string, ...etcdArgv.slice(1).reverse()]);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -457,15 +459,8 @@ describe("static pods", () => {
       [21, etcdArgv],
       [22, ["kube-scheduler", "--bind-address=10.0.0.5"]],
       [23, ["kube-controller-manager", "--bind-address=10.0.0.5"]],
-    ] as const) {
-      const p = path.join(proc, String(pid));
-      await mkdir(p, { recursive: true });
-      await writeFile(path.join(p, "cmdline"), `${argv.join("\0")}\0`);
-      await writeFile(path.join(p, "environ"), "");
-      await writeFile(path.join(p, "cgroup"), "0::/user.slice\n");
-      await symlink(node, path.join(p, "root"));
-      await symlink(node, path.join(p, "cwd"));
-    }
+    ] as const)
+      await processAt(proc, node, pid, argv);
     const d = await discoverNode({ procRoot: proc, hostRoot: path.join(dir, "empty") });
     expect(d.components.map(componentLabel)).toEqual([
       "etcd (pid 21, static pod /etc/kubernetes/manifests/etcd.yaml)",

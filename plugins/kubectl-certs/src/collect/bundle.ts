@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { type CertificateInfo, privateKeyMatches } from "@kubemend/lib/x509/certificate";
 import { orderAndLintChain } from "@kubemend/lib/x509/chain";
 import { type CertificateBundle, parseCertificateBundle } from "@kubemend/lib/x509/pem";
@@ -83,14 +82,4 @@ export function hasReadableDates(cert: CertificateInfo): boolean {
 /** The file of a location, without the "#N" or " (block N)" that names one certificate in it. */
 export function fileOfLocation(location: string): string {
   return location.replace(/#\d+$|\s\(block \d+\)$/, "");
-}
-
-/** The same file however it is reached (two mount namespaces, a symlink): device and inode. */
-export function fileIdentity(hostPath: string): string | undefined {
-  try {
-    const st = statSync(hostPath);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
 }

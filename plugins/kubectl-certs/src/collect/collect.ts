@@ -1,8 +1,9 @@
 import { CommandError } from "@kubemend/lib/cli/errors";
+import { fileIdentity } from "@kubemend/lib/fs/identity";
 import { KubeApiError } from "@kubemend/lib/kube/errors";
 import { type Collected, emptyCollected, type SourceName } from "../model.js";
 import { bootstrapTokensSource } from "./bootstrap-tokens.js";
-import { fileIdentity, fileOfLocation } from "./bundle.js";
+import { fileOfLocation } from "./bundle.js";
 import { caSource } from "./ca.js";
 import type { Source, SourceContext, SourceData } from "./context.js";
 import { kubeconfigSource } from "./kubeconfig.js";

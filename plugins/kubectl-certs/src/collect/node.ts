@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
+import { fileIdentity } from "@kubemend/lib/fs/identity";
 import { addressInCidr } from "@kubemend/lib/net/ip";
 import {
   componentLabel,
@@ -11,7 +12,7 @@ import { type FileUse, usedFiles } from "@kubemend/lib/node/files";
 import { listFlag } from "@kubemend/lib/node/flags";
 import type { CertificateInfo } from "@kubemend/lib/x509/certificate";
 import type { CertBundle, CertUse, FoundCert, NodeFacts, UsedCert } from "../model.js";
-import { certsFromBundle, fileIdentity, keyMatchesChain } from "./bundle.js";
+import { certsFromBundle, keyMatchesChain } from "./bundle.js";
 import type { Source } from "./context.js";
 
 const hostOfUrl = (url: string): string | undefined => {

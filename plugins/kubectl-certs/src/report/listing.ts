@@ -43,13 +43,16 @@ const STATUS: Partial<Record<FindingCode, ListingStatus>> = {
   BOOTSTRAP_TOKEN_EXPIRING: "EXPIRING",
 };
 
+/** The STATUS a finding gives its row, if any. */
+const statusOf = (f: Finding) => (isFindingCode(f.code) ? STATUS[f.code] : undefined);
+
 /**
  * Each row's STATUS is the finding the checks made about that certificate or token, so the table
  * and the findings cannot disagree: an expiring certificate in the critical window is CRITICAL, a
  * bootstrap token that expires in a day (an info finding) is EXPIRING, not red.
  */
 function rowStatus(f: Finding | undefined): RowStatus {
-  const status = f && isFindingCode(f.code) ? STATUS[f.code] : undefined;
+  const status = f && statusOf(f);
   if (!f || !status) return { status: "OK" };
   return {
     status: status === "EXPIRING" && f.severity === "critical" ? "CRITICAL" : status,
@@ -64,7 +67,7 @@ function rowStatus(f: Finding | undefined): RowStatus {
 function expiryFindingsByCert(findings: readonly Finding[]): Map<string, Finding> {
   const first = new Map<string, Finding>();
   for (const f of findings) {
-    if (!(isFindingCode(f.code) && STATUS[f.code])) continue;
+    if (!statusOf(f)) continue;
     const { source, location } = f.evidence ?? {};
     if (typeof source !== "string" || typeof location !== "string") continue;
     const key = certKey(source, location);
@@ -125,8 +128,7 @@ export function listingRows(
       ...rowStatus(
         findings.find(
           (f) =>
-            isFindingCode(f.code) &&
-            STATUS[f.code] !== undefined &&
+            statusOf(f) !== undefined &&
             "kind" in f.subject &&
             f.subject.kind === "Secret" &&
             f.subject.namespace === "kube-system" &&
